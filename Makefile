@@ -1,0 +1,43 @@
+# The README's two commands are `make run` and `make test`; both bootstrap .venv on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
+
+.PHONY: run test lint typecheck unit chart-check bench fuzz clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	exec $(BIN)/mws-gateway serve --demo --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check gateway tests bench
+	$(BIN)/ruff format --check gateway tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	SPAPI_MODELS_DIR=$${SPAPI_MODELS_DIR:-$(abspath ../shared/spapi-models)} $(BIN)/pytest -q
+
+chart-check: $(STAMP)
+	bash scripts/check-chart.sh
+
+test: lint typecheck unit chart-check
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.driver --cases $${FUZZ_CASES:-10000}
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache build dist

@@ -1,0 +1,1 @@
+"""The legacy MWS protocol as pure functions: parameters, signatures, errors, XML, quotas."""

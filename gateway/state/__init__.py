@@ -1,0 +1,1 @@
+"""Shared state: MWS quota buckets and durable records, with embedded and scale-out backends."""

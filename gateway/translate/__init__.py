@@ -1,0 +1,1 @@
+"""Translation handlers named by the mapping tables (``target.handler: module:function``)."""

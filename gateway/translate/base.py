@@ -1,0 +1,121 @@
+"""The contract between the request pipeline and the translation handlers.
+
+A handler is ``async def handler(call: Call) -> Result``. It reads the already
+authenticated, resolved and admitted request from :class:`Call`, talks to SP-API through
+``call.services.spapi`` (or to local state), and returns either the children of the
+``<{Action}Result>`` element (:class:`XmlResult`) or a raw body (:class:`RawResult`). It
+raises :class:`gateway.mws.errors.MwsError` for anything the client should see as an MWS
+``ErrorResponse``. Handlers never render envelopes, write audit events or touch HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gateway.mws.xml import Element
+
+if TYPE_CHECKING:
+    from gateway.catalog import Catalog, Operation, Section
+    from gateway.config import Settings
+    from gateway.health import HealthBoard
+    from gateway.state.base import QuotaBackend, Store
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: the verified access key and the seller it acts for."""
+
+    access_key_id: str
+    seller_id: str
+    mws_auth_token_fingerprint: str | None  # never the token itself
+    marketplaces: tuple[str, ...]  # the seller's configured marketplaces, default first
+
+
+@dataclass
+class UpstreamCall:
+    """One SP-API exchange, as recorded in the audit event (no URLs with secrets)."""
+
+    operation: str  # e.g. "orders.searchOrders"
+    status: int | None  # HTTP status, None when no response came back
+    attempts: int
+    latency_ms: float
+    request_id: str | None = None  # x-amzn-RequestId
+    rdt: bool = False
+    error: str | None = None  # exception class or SP-API error code
+
+
+@dataclass
+class AuditTrail:
+    """What a handler adds to the request's audit event."""
+
+    upstream: list[UpstreamCall] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)  # small, non-PII facts only
+
+
+class RequestBody(Protocol):
+    """The document of SubmitFeed-style calls, spooled to disk while its MD5 was computed."""
+
+    size: int
+    md5_base64: str
+    content_type: str
+
+    def chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]: ...
+
+    async def read(self) -> bytes: ...
+
+
+@dataclass
+class Services:
+    """Process-wide services handed to every handler."""
+
+    settings: Settings
+    catalog: Catalog
+    health: HealthBoard
+    quotas: QuotaBackend
+    store: Store
+    spapi: Any  # gateway.spapi.client.SpApiClient (Any to keep this module import-light)
+
+
+@dataclass
+class Call:
+    request_id: str
+    section: Section
+    operation: Operation
+    version: str  # the Version the client sent
+    namespace: str  # the namespace to answer in
+    params: Mapping[str, str]  # decoded MWS parameters, minus the signature
+    identity: Identity
+    services: Services
+    body: RequestBody | None = None
+    audit: AuditTrail = field(default_factory=AuditTrail)
+    user_agent: str = ""
+
+    @property
+    def action(self) -> str:
+        return self.operation.name
+
+
+@dataclass
+class XmlResult:
+    """Children of ``<{Action}Result>``; ``results`` replaces it for multi-result answers."""
+
+    children: list[Element] = field(default_factory=list)
+    # Products bulk calls answer N ``<{Action}Result status="...">`` elements instead of one.
+    results: list[Element] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RawResult:
+    """A raw body (GetReport, GetFeedSubmissionResult) streamed with its Content-MD5."""
+
+    content_type: str
+    md5_base64: str
+    length: int | None
+    stream: AsyncIterator[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Result = XmlResult | RawResult
