@@ -99,7 +99,9 @@ class Catalog:
     routes: dict[tuple[str, str], list[Route]] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
 
-    def resolve(self, path: str, version: str, action: str) -> tuple[Section, str, Operation] | None:
+    def resolve(
+        self, path: str, version: str, action: str
+    ) -> tuple[Section, str, Operation] | None:
         """The (section, version, operation) serving ``action`` at ``path``/``version``."""
         for route in self.routes.get((path, version), ()):
             op = route.section.operations.get(action)

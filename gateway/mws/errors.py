@@ -32,7 +32,7 @@ class MwsError(Exception):
         message: str | None = None,
         *,
         status: int | None = None,
-        type: str | None = None,  # noqa: A002 - mirrors the MWS element name
+        type: str | None = None,
         detail: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:

@@ -9,11 +9,11 @@ root only, so only the root carries ``xmlns``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import TypeAlias, Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeAlias
 
-Content: TypeAlias = Union[str, None, list["Element"]]
-Element: TypeAlias = Union[tuple[str, Content], tuple[str, Content, Mapping[str, str]]]
+Content: TypeAlias = str | Sequence["Element"] | None
+Element: TypeAlias = tuple[str, Content] | tuple[str, Content, Mapping[str, str]]
 
 # Characters outside XML 1.0 are replaced with U+FFFD, as MWS did.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -42,7 +42,7 @@ def _attrs(attrs: Mapping[str, str]) -> str:
 def _write(out: list[str], element: Element) -> None:
     tag = element[0]
     content = element[1]
-    attr_text = _attrs(element[2]) if len(element) == 3 else ""  # type: ignore[misc]
+    attr_text = _attrs(element[2]) if len(element) == 3 else ""
     if content is None:
         out.append(f"<{tag}{attr_text}/>")
     elif isinstance(content, str):
@@ -62,7 +62,7 @@ def render_document(root: Element, namespace: str | None = None) -> bytes:
     if namespace:
         attrs["xmlns"] = namespace
     if len(root) == 3:
-        attrs.update(root[2])  # type: ignore[misc]
+        attrs.update(root[2])
     out: list[str] = [XML_DECLARATION]
     _write(out, (root[0], root[1], attrs))
     out.append("\n")

@@ -10,6 +10,7 @@ raises :class:`gateway.mws.errors.MwsError` for anything the client should see a
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -91,6 +92,8 @@ class Call:
     body: RequestBody | None = None
     audit: AuditTrail = field(default_factory=AuditTrail)
     user_agent: str = ""
+    received_at: float = field(default_factory=time.time)  # epoch seconds
+    headers: Mapping[str, str] = field(default_factory=dict)  # request headers, lower-case
 
     @property
     def action(self) -> str:

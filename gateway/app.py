@@ -1,0 +1,113 @@
+"""The Starlette application: MWS on every section path, plus /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from gateway.catalog import Catalog, load_catalog
+from gateway.config import Settings
+from gateway.health import HealthBoard
+from gateway.metrics import CONTENT_TYPE_LATEST, Metrics
+from gateway.pipeline import Pipeline
+from gateway.state.base import BackendUnavailable, QuotaBackend, Store
+from gateway.state.factory import build_quota_backend, build_store
+from gateway.translate.base import Services
+
+log = structlog.get_logger("mws_gateway.app")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    catalog: Catalog | None = None,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+    quotas: QuotaBackend | None = None,
+    store: Store | None = None,
+) -> Starlette:
+    """Build the gateway app. In embedded-emulator mode the SP-API emulator runs in-process.
+
+    ``upstream_transport`` replaces the network for SP-API calls (tests, benchmarks); the
+    emulator app built for embedded mode is exposed as ``app.state.emulator_app``.
+    """
+    catalog = catalog or load_catalog(settings.mappings_dir)
+    metrics = Metrics()
+    health = HealthBoard()
+    quota_backend = quotas or build_quota_backend(settings.redis_url)
+    durable = store or build_store(settings.database_url, settings.data_dir)
+
+    emulator_app: Any = None
+    if upstream_transport is None and settings.embedded_emulator:
+        from gateway.emulator.app import create_emulator_app
+
+        emulator_app = create_emulator_app()
+        upstream_transport = httpx.ASGITransport(app=emulator_app)
+
+    from gateway.spapi.client import SpApiClient
+
+    spapi = SpApiClient(
+        settings=settings, catalog=catalog, health=health, transport=upstream_transport
+    )
+    services = Services(
+        settings=settings,
+        catalog=catalog,
+        health=health,
+        quotas=quota_backend,
+        store=durable,
+        spapi=spapi,
+    )
+    pipeline = Pipeline(services, metrics)
+
+    async def healthz(_: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        ready = True
+        for name, backend in (("quotas", quota_backend), ("store", durable)):
+            try:
+                await backend.ping()
+                checks[name] = "ok"
+            except BackendUnavailable as exc:
+                checks[name] = f"unavailable: {exc}"
+                ready = False
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await durable.open()
+        try:
+            yield
+        finally:
+            await spapi.aclose()
+            await durable.close()
+            await quota_backend.close()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route(
+            "/{path:path}",
+            pipeline.handle,
+            methods=["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"],
+        ),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    app.state.metrics = metrics
+    app.state.pipeline = pipeline
+    app.state.emulator_app = emulator_app
+    return app

@@ -1,0 +1,380 @@
+"""Settings and the credential store, loaded and validated once at start-up.
+
+Sources, later ones winning: built-in defaults, the demo profile (``--demo``), a YAML config
+file (``MWS_GATEWAY_CONFIG`` or ``--config``; ``${VAR}`` in values is replaced from the
+environment so secrets can live in Kubernetes Secrets), then ``MWS_GATEWAY_*`` variables.
+Any problem raises :class:`ConfigError` with a message naming the setting.
+
+Config file shape::
+
+    public_hosts: [mws-gateway.example.com]
+    quotas: mws                      # or "off"
+    upstream: {mode: production}     # production | sandbox | emulator
+    access_keys:
+      AKIA...:
+        secret: ${MWS_SECRET_1}
+        sellers:
+          A1SELLER: {mws_auth_token: ${MWS_AUTH_TOKEN_1}}   # token optional
+    sellers:
+      A1SELLER:
+        marketplaces: [ATVPDKIKX0DER]
+        lwa: {client_id: ..., client_secret: ${LWA_SECRET}, refresh_token: ${REFRESH}}
+
+MWSAuthToken handling: a seller grant with a configured token requires that exact token
+(``AccessDenied`` otherwise). Without a configured token any token is ignored, and the
+placeholder values some clients send when none is set (empty, ``None``, ``null``,
+``undefined``) always count as "no token".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEMO_ACCESS_KEY = "AKIAEXAMPLEGATEWAY"
+DEMO_SECRET = "gateway-test-secret"  # noqa: S105 - the documented demo credential
+DEMO_SELLER = "A1EXAMPLESELLER"
+DEMO_MARKETPLACE = "ATVPDKIKX0DER"
+DEMO_LWA_CLIENT_ID = "amzn1.application-oa2-client.demo"
+DEMO_LWA_CLIENT_SECRET = "demo-lwa-secret"  # noqa: S105
+DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"  # noqa: S105
+
+PLACEHOLDER_TOKENS = frozenset({"", "none", "null", "undefined", "nil"})
+
+PRODUCTION_ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+SANDBOX_ENDPOINTS = {
+    "na": "https://sandbox.sellingpartnerapi-na.amazon.com",
+    "eu": "https://sandbox.sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sandbox.sellingpartnerapi-fe.amazon.com",
+}
+LWA_URL = "https://api.amazon.com/auth/o2/token"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the setting at fault."""
+
+
+@dataclass(frozen=True)
+class LwaCredentials:
+    client_id: str
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SellerConfig:
+    seller_id: str
+    marketplaces: tuple[str, ...]
+    lwa: LwaCredentials | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An access key's right to act for one seller."""
+
+    seller_id: str
+    mws_auth_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    access_key_id: str
+    secret: str = field(repr=False)
+    grants: Mapping[str, Grant] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpstreamSettings:
+    mode: str = "production"  # production | sandbox | emulator
+    endpoints: Mapping[str, str] = field(default_factory=lambda: dict(PRODUCTION_ENDPOINTS))
+    lwa_url: str = LWA_URL
+    timeout_seconds: float = 10.0
+    connect_timeout_seconds: float = 3.0
+    retry_budget_seconds: float = 20.0
+    max_attempts: int = 4
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_query_bytes: int = 16 * 1024
+    max_form_bytes: int = 1024 * 1024
+    max_document_bytes: int = 64 * 1024 * 1024
+    max_parameters: int = 512
+    timestamp_skew_seconds: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    access_keys: Mapping[str, AccessKey]
+    sellers: Mapping[str, SellerConfig]
+    upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
+    limits: Limits = field(default_factory=Limits)
+    public_hosts: tuple[str, ...] = ()
+    quotas: str = "mws"  # mws | off
+    redis_url: str | None = None
+    database_url: str | None = None
+    data_dir: Path = Path("var")
+    mappings_dir: Path | None = None
+    token_key: bytes = field(default=b"", repr=False)  # HMAC key for NextTokens
+    demo: bool = False
+    embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
+    log_level: str = "info"
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    def seller(self, seller_id: str) -> SellerConfig:
+        try:
+            return self.sellers[seller_id]
+        except KeyError:
+            raise ConfigError(f"seller {seller_id!r} is not configured") from None
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand(value: Any, env: Mapping[str, str], where: str) -> Any:
+    if isinstance(value, str):
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                raise ConfigError(f"{where}: environment variable {name} is not set")
+            return env[name]
+
+        return _ENV_REF.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: _expand(v, env, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _demo_document() -> dict[str, Any]:
+    return {
+        "upstream": {"mode": "emulator"},
+        "access_keys": {
+            DEMO_ACCESS_KEY: {"secret": DEMO_SECRET, "sellers": {DEMO_SELLER: {}}},
+        },
+        "sellers": {
+            DEMO_SELLER: {
+                "marketplaces": [DEMO_MARKETPLACE, "A2EUQ1WTGCTBG2"],
+                "lwa": {
+                    "client_id": DEMO_LWA_CLIENT_ID,
+                    "client_secret": DEMO_LWA_CLIENT_SECRET,
+                    "refresh_token": DEMO_REFRESH_TOKEN,
+                },
+            }
+        },
+    }
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: must be a non-empty string")
+    return value
+
+
+def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Settings:
+    """Validate a (merged, expanded) config document into :class:`Settings`."""
+    sellers: dict[str, SellerConfig] = {}
+    for seller_id, raw in (doc.get("sellers") or {}).items():
+        where = f"sellers.{seller_id}"
+        raw = raw or {}
+        markets = tuple(raw.get("marketplaces") or ())
+        if not markets:
+            raise ConfigError(f"{where}.marketplaces: at least one marketplace id is needed")
+        lwa = None
+        if raw.get("lwa"):
+            lraw = raw["lwa"]
+            lwa = LwaCredentials(
+                client_id=_str(lraw.get("client_id"), f"{where}.lwa.client_id"),
+                client_secret=_str(lraw.get("client_secret"), f"{where}.lwa.client_secret"),
+                refresh_token=_str(lraw.get("refresh_token"), f"{where}.lwa.refresh_token"),
+            )
+        sellers[seller_id] = SellerConfig(seller_id, markets, lwa)
+
+    keys: dict[str, AccessKey] = {}
+    for key_id, raw in (doc.get("access_keys") or {}).items():
+        where = f"access_keys.{key_id}"
+        raw = raw or {}
+        grants: dict[str, Grant] = {}
+        for seller_id, graw in (raw.get("sellers") or {}).items():
+            if seller_id not in sellers:
+                raise ConfigError(f"{where}.sellers.{seller_id}: seller is not configured")
+            token = (graw or {}).get("mws_auth_token")
+            grants[seller_id] = Grant(seller_id, str(token) if token else None)
+        if not grants:
+            raise ConfigError(f"{where}.sellers: the key must be allowed at least one seller")
+        keys[key_id] = AccessKey(key_id, _str(raw.get("secret"), f"{where}.secret"), grants)
+    if not keys:
+        raise ConfigError(
+            "no MWS access keys configured: set MWS_GATEWAY_CONFIG, the "
+            "MWS_GATEWAY_ACCESS_KEY_ID/SECRET_KEY/SELLER_ID variables, or use --demo"
+        )
+
+    up = doc.get("upstream") or {}
+    mode = up.get("mode", "production")
+    if mode not in ("production", "sandbox", "emulator"):
+        raise ConfigError("upstream.mode: must be production, sandbox or emulator")
+    default_endpoints: dict[str, str] = {
+        "production": PRODUCTION_ENDPOINTS,
+        "sandbox": SANDBOX_ENDPOINTS,
+        "emulator": {},
+    }[mode]
+    endpoints = dict(default_endpoints) | dict(up.get("endpoints") or {})
+    emulator_url = up.get("emulator_url")
+    embedded = False
+    if mode == "emulator":
+        if emulator_url:
+            endpoints = {r: str(emulator_url) for r in ("na", "eu", "fe")}
+        else:
+            embedded = True
+            endpoints = {r: "http://emulator.invalid" for r in ("na", "eu", "fe")}
+    lwa_url = up.get("lwa_url") or (
+        f"{endpoints['na']}/auth/o2/token" if mode == "emulator" else LWA_URL
+    )
+    try:
+        upstream = UpstreamSettings(
+            mode=mode,
+            endpoints=endpoints,
+            lwa_url=lwa_url,
+            timeout_seconds=float(up.get("timeout_seconds", 10.0)),
+            connect_timeout_seconds=float(up.get("connect_timeout_seconds", 3.0)),
+            retry_budget_seconds=float(up.get("retry_budget_seconds", 20.0)),
+            max_attempts=int(up.get("max_attempts", 4)),
+        )
+        lraw = doc.get("limits") or {}
+        limits = Limits(**{k: int(v) for k, v in lraw.items()})
+        port = int(doc.get("port", 8080))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid number in configuration: {exc}") from None
+
+    quotas = str(doc.get("quotas", "mws"))
+    if quotas not in ("mws", "off"):
+        raise ConfigError("quotas: must be 'mws' or 'off'")
+    token_key_text = doc.get("token_key")
+    token_key = (
+        hashlib.sha256(str(token_key_text).encode()).digest()
+        if token_key_text
+        else secrets.token_bytes(32)
+    )
+    mappings_dir = doc.get("mappings_dir")
+    return Settings(
+        access_keys=keys,
+        sellers=sellers,
+        upstream=upstream,
+        limits=limits,
+        public_hosts=tuple(str(h).lower() for h in doc.get("public_hosts") or ()),
+        quotas=quotas,
+        redis_url=doc.get("redis_url") or None,
+        database_url=doc.get("database_url") or None,
+        data_dir=Path(str(doc.get("data_dir", "var"))),
+        mappings_dir=Path(str(mappings_dir)) if mappings_dir else None,
+        token_key=token_key,
+        demo=demo,
+        embedded_emulator=embedded,
+        log_level=str(doc.get("log_level", "info")),
+        host=str(doc.get("host", "127.0.0.1")),
+        port=port,
+    )
+
+
+_ENV_SCALARS = {
+    "MWS_GATEWAY_PORT": "port",
+    "MWS_GATEWAY_HOST": "host",
+    "MWS_GATEWAY_QUOTAS": "quotas",
+    "MWS_GATEWAY_REDIS_URL": "redis_url",
+    "MWS_GATEWAY_DATABASE_URL": "database_url",
+    "MWS_GATEWAY_DATA_DIR": "data_dir",
+    "MWS_GATEWAY_MAPPINGS_DIR": "mappings_dir",
+    "MWS_GATEWAY_LOG_LEVEL": "log_level",
+    "MWS_GATEWAY_TOKEN_KEY": "token_key",
+}
+
+
+def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for var, key in _ENV_SCALARS.items():
+        if env.get(var):
+            doc[key] = env[var]
+    if env.get("MWS_GATEWAY_PUBLIC_HOST"):
+        doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
+    if env.get("MWS_GATEWAY_UPSTREAM"):
+        doc.setdefault("upstream", {})["mode"] = env["MWS_GATEWAY_UPSTREAM"]
+    if env.get("MWS_GATEWAY_EMULATOR_URL"):
+        doc.setdefault("upstream", {}).update(
+            {"mode": "emulator", "emulator_url": env["MWS_GATEWAY_EMULATOR_URL"]}
+        )
+    key_id = env.get("MWS_GATEWAY_ACCESS_KEY_ID")
+    if key_id:
+        seller = env.get("MWS_GATEWAY_SELLER_ID", "")
+        doc["access_keys"] = {
+            key_id: {
+                "secret": env.get("MWS_GATEWAY_SECRET_KEY", ""),
+                "sellers": {seller: {"mws_auth_token": env.get("MWS_GATEWAY_MWS_AUTH_TOKEN")}},
+            }
+        }
+        seller_doc: dict[str, Any] = {
+            "marketplaces": [
+                m.strip()
+                for m in env.get("MWS_GATEWAY_MARKETPLACE_IDS", DEMO_MARKETPLACE).split(",")
+            ]
+        }
+        if env.get("SPAPI_LWA_CLIENT_ID"):
+            seller_doc["lwa"] = {
+                "client_id": env.get("SPAPI_LWA_CLIENT_ID"),
+                "client_secret": env.get("SPAPI_LWA_CLIENT_SECRET"),
+                "refresh_token": env.get("SPAPI_REFRESH_TOKEN"),
+            }
+        doc["sellers"] = {seller: seller_doc}
+    return doc
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    demo: bool = False,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    env = dict(os.environ if env is None else env)
+    doc: dict[str, Any] = _demo_document() if demo else {}
+    path = config_file or (
+        Path(env["MWS_GATEWAY_CONFIG"]) if env.get("MWS_GATEWAY_CONFIG") else None
+    )
+    if path is not None:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"config file {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {path}: not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"config file {path}: must be a mapping")
+        doc = _merge(doc, _expand(raw, env, str(path)))
+    doc = _merge(doc, _env_document(env))
+    if overrides:
+        doc = _merge(doc, overrides)
+    return settings_from_document(doc, demo=demo)

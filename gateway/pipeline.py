@@ -1,0 +1,395 @@
+"""The MWS request pipeline, one pass: receive, resolve, authenticate, admit, dispatch,
+render, audit.
+
+Every failure becomes an MWS ``ErrorResponse`` with the status the errors table gives; a
+bug becomes ``InternalError`` (500) with the traceback in the log, never on the wire.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from gateway import audit
+from gateway.catalog import Operation, Section, resolve_handler
+from gateway.intake import SpooledBody, read_limited, spool_document
+from gateway.metrics import Metrics
+from gateway.mws.authenticate import authenticate
+from gateway.mws.errors import MwsError
+from gateway.mws.params import list_values, merge_parameters, parse_pairs
+from gateway.mws.quotas import QuotaDecision
+from gateway.mws.render import (
+    FRONT_DOOR_NAMESPACE,
+    XML_CONTENT_TYPE,
+    mws_headers,
+    render_error,
+    render_success,
+)
+from gateway.state.base import BackendUnavailable
+from gateway.translate.base import Call, Identity, RawResult, Result, Services, XmlResult
+
+Handler = Callable[[Call], Awaitable[Result]]
+log = structlog.get_logger("mws_gateway.pipeline")
+
+_ALLOWED_METHODS = ("GET", "POST")
+
+
+@dataclass
+class _Progress:
+    """What the pipeline learned so far, for the error path and the audit event."""
+
+    namespace: str = FRONT_DOOR_NAMESPACE
+    section: Section | None = None
+    operation: Operation | None = None
+    version: str | None = None
+    identity: Identity | None = None
+    quota: QuotaDecision | None = None
+    call: Call | None = None
+
+
+class Pipeline:
+    def __init__(self, services: Services, metrics: Metrics) -> None:
+        self.services = services
+        self.metrics = metrics
+        self.settings = services.settings
+        self.catalog = services.catalog
+        self.handlers: dict[str, Handler] = {}
+        for section in self.catalog.sections.values():
+            for op in section.operations.values():
+                if op.target.handler and op.target.kind != "unsupported":
+                    self.handlers[op.target.handler] = resolve_handler(op.target.handler)
+        self.handler_timeout = (
+            self.settings.upstream.retry_budget_seconds + self.settings.upstream.timeout_seconds + 5
+        )
+
+    # -- the endpoint -----------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        received = time.time()
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        progress = _Progress()
+        body: SpooledBody | None = None
+        response: Response
+        error: MwsError | None = None
+        self.metrics.in_flight.inc()
+        try:
+            response, body = await self._handle(request, request_id, received, progress)
+        except MwsError as exc:
+            error = exc
+        except BackendUnavailable as exc:
+            log.warning("backend_unavailable", request_id=request_id, backend=str(exc))
+            error = MwsError(
+                "ServiceUnavailable", "A backing service of the gateway is unavailable."
+            )
+        except TimeoutError:
+            error = MwsError("ServiceUnavailable", "The upstream service did not answer in time.")
+        except Exception as exc:  # a bug: log it with its traceback, answer InternalError
+            mapped = getattr(exc, "mws_error", None)
+            if isinstance(mapped, MwsError):
+                error = mapped
+            else:
+                log.exception("unhandled_error", request_id=request_id)
+                error = MwsError("InternalError")
+        finally:
+            self.metrics.in_flight.dec()
+        if error is not None:
+            response = self._error_response(error, request_id, received, progress)
+        if body is not None and not isinstance(response, StreamingResponse):
+            body.close()
+        self._record(request, request_id, started, progress, response, error)
+        return response
+
+    # -- steps ------------------------------------------------------------------------
+
+    async def _handle(
+        self, request: Request, request_id: str, received: float, progress: _Progress
+    ) -> tuple[Response, SpooledBody | None]:
+        limits = self.settings.limits
+        method = request.method.upper()
+        if method not in _ALLOWED_METHODS:
+            raise MwsError(
+                "InvalidRequest",
+                f"HTTP method {method[:16]} is not supported; use GET or POST.",
+                status=405,
+            )
+        raw_query = request.scope.get("query_string", b"")
+        if len(raw_query) > limits.max_query_bytes:
+            raise MwsError("InvalidParameterValue", "The request URI is too long.", status=414)
+        try:
+            query_text = raw_query.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MwsError(
+                "InvalidParameterValue", "The query string is not valid UTF-8."
+            ) from None
+        query_pairs = parse_pairs(query_text, max_parameters=limits.max_parameters)
+
+        path = request.url.path
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        if path not in self.catalog.paths:
+            raise MwsError(
+                "InvalidAddress",
+                f"Resource {path[:200]} is not found on this server. API Version is missing",
+            )
+
+        # SubmitFeed-style: parameters in the query, the document in the body.
+        query_only = dict(query_pairs)
+        document_op = self._resolve_quietly(path, query_only)
+        body: SpooledBody | None = None
+        body_pairs: list[tuple[str, str]] = []
+        if document_op is not None and document_op.spec.get("document_body"):
+            if method != "POST":
+                raise MwsError("InvalidRequest", f"{document_op.name} must be sent with POST.")
+            body = await spool_document(
+                request, limits.max_document_bytes, self.settings.data_dir / "spool"
+            )
+        elif method == "POST":
+            raw_body = await read_limited(request, limits.max_form_bytes)
+            content_type = request.headers.get("content-type", "").lower()
+            if raw_body and ("x-www-form-urlencoded" in content_type or "Action" not in query_only):
+                try:
+                    text = raw_body.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise MwsError(
+                        "InvalidParameterValue", "The form body is not valid UTF-8."
+                    ) from None
+                body_pairs = parse_pairs(text, max_parameters=limits.max_parameters)
+        try:
+            params = merge_parameters(query_pairs, body_pairs)
+            section, version, op = self._resolve(path, params, progress)
+            progress.identity = authenticate(
+                params=params,
+                method=method,
+                path=path,
+                host_header=request.headers.get("host", ""),
+                seller_params=section.seller_params,
+                settings=self.settings,
+                now=datetime.fromtimestamp(received, tz=UTC),
+            )
+            if op.target.kind == "unsupported":
+                raise MwsError(
+                    "UnsupportedOperation",
+                    f"{section.name}.{op.name} is not available through this gateway: "
+                    f"{op.target.note}",
+                )
+            progress.quota = await self._admit(progress.identity, section, op, params)
+            call = Call(
+                request_id=request_id,
+                section=section,
+                operation=op,
+                version=version,
+                namespace=progress.namespace,
+                params={k: v for k, v in params.items() if k != "Signature"},
+                identity=progress.identity,
+                services=self.services,
+                body=body,
+                user_agent=request.headers.get("user-agent", ""),
+                received_at=received,
+                headers={k.lower(): v for k, v in request.headers.items()},
+            )
+            progress.call = call
+            handler = self.handlers[op.target.handler or ""]
+            with anyio.fail_after(self.handler_timeout):
+                result = await handler(call)
+        except BaseException:
+            if body is not None:
+                body.close()
+            raise
+        return self._success_response(result, request_id, received, progress, body), body
+
+    def _resolve_quietly(self, path: str, params: dict[str, str]) -> Operation | None:
+        action, version = params.get("Action"), params.get("Version")
+        if not action or not version:
+            return None
+        found = self.catalog.resolve(path, version, action)
+        return found[2] if found else None
+
+    def _resolve(
+        self, path: str, params: dict[str, str], progress: _Progress
+    ) -> tuple[Section, str, Operation]:
+        sections = self.catalog.sections_at(path)
+        if sections:
+            progress.namespace = sections[0].versions[0].namespace
+        action = params.get("Action")
+        if not action:
+            raise MwsError("MissingParameter", "The request must contain the parameter Action.")
+        version = params.get("Version")
+        if not version:
+            raise MwsError(
+                "InvalidRequest",
+                "parameter Version failed a validation check: value cannot be empty.",
+            )
+        found = self.catalog.resolve(path, version, action)
+        if found is None:
+            if not self.catalog.routes.get((path, version)):
+                raise MwsError(
+                    "InvalidAddress",
+                    f"Resource {path[:200]} is not found on this server. "
+                    f"API Version {version[:32]} is not valid here.",
+                )
+            first = self.catalog.routes[(path, version)][0].section
+            progress.namespace = first.namespace_for(version)
+            raise MwsError(
+                first.unknown_action, f"The action {action[:64]} is not valid for this endpoint."
+            )
+        section, version, op = found
+        progress.section, progress.operation, progress.version = section, op, version
+        progress.namespace = section.namespace_for(version, op)
+        return section, version, op
+
+    async def _admit(
+        self, identity: Identity, section: Section, op: Operation, params: dict[str, str]
+    ) -> QuotaDecision | None:
+        if self.settings.quotas == "off":
+            return None
+        cost = 1.0
+        per_item = (
+            op.spec.get("throttle", {}).get("per_item")
+            if isinstance(op.spec.get("throttle"), dict)
+            else None
+        )
+        if per_item:
+            cost = float(max(1, len(list_values(params, str(per_item)))))
+        key = f"{identity.access_key_id}:{identity.seller_id}:{section.name}:{op.throttle.bucket}"
+        decision = await self.services.quotas.acquire(key, op.throttle, cost=cost)
+        if decision.allowed:
+            return decision
+        headers = mws_headers("", time.time(), decision) if section.quota_headers else {}
+        quota_headers = {k: v for k, v in headers.items() if k.startswith("x-mws-quota")}
+        quota_headers["Retry-After"] = str(max(1, int(decision.retry_after + 0.999)))
+        self.metrics.throttled.labels(section.name, op.name, decision.reason or "").inc()
+        if decision.reason == "hourly":
+            raise MwsError("QuotaExceeded", headers=quota_headers)
+        raise MwsError("RequestThrottled", headers=quota_headers)
+
+    # -- responses --------------------------------------------------------------------
+
+    def _base_headers(
+        self, request_id: str, received: float, progress: _Progress
+    ) -> dict[str, str]:
+        quota = progress.quota if progress.section and progress.section.quota_headers else None
+        return mws_headers(request_id, received, quota)
+
+    def _success_response(
+        self,
+        result: Result,
+        request_id: str,
+        received: float,
+        progress: _Progress,
+        body: SpooledBody | None,
+    ) -> Response:
+        headers = self._base_headers(request_id, received, progress)
+        headers.update(result.headers)
+        assert progress.operation is not None
+        if isinstance(result, RawResult):
+            headers["Content-MD5"] = result.md5_base64
+            headers["x-amz-request-id"] = request_id
+            if result.length is not None:
+                headers["Content-Length"] = str(result.length)
+            return StreamingResponse(
+                result.stream,
+                status_code=200,
+                headers=headers,
+                media_type=result.content_type,
+                background=None if body is None else _closer(body),
+            )
+        assert isinstance(result, XmlResult)
+        content = render_success(
+            progress.operation.name, progress.namespace, request_id, result.children, result.results
+        )
+        return Response(content, status_code=200, headers=headers, media_type=XML_CONTENT_TYPE)
+
+    def _error_response(
+        self, error: MwsError, request_id: str, received: float, progress: _Progress
+    ) -> Response:
+        status, content = render_error(error, progress.namespace, request_id, self.catalog.errors)
+        headers = self._base_headers(request_id, received, progress)
+        headers.update(error.headers)
+        return Response(content, status_code=status, headers=headers, media_type=XML_CONTENT_TYPE)
+
+    # -- audit ------------------------------------------------------------------------
+
+    def _record(
+        self,
+        request: Request,
+        request_id: str,
+        started: float,
+        progress: _Progress,
+        response: Response,
+        error: MwsError | None,
+    ) -> None:
+        duration = time.perf_counter() - started
+        section = progress.section.name if progress.section else None
+        action = progress.operation.name if progress.operation else None
+        if error is None:
+            outcome = "ok"
+        elif error.code in ("RequestThrottled", "QuotaExceeded") and not (
+            progress.call and progress.call.audit.upstream
+        ):
+            outcome = "throttled"
+        else:
+            outcome = "error"
+        event: dict[str, Any] = {
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.url.path[:200],
+            "section": section,
+            "version": progress.version,
+            "action": action,
+            "route": progress.operation.target.kind if progress.operation else None,
+            "outcome": outcome,
+            "error_code": error.code if error else None,
+            "status": response.status_code,
+            "duration_ms": round(duration * 1000, 3),
+            "user_agent": request.headers.get("user-agent", "")[:256],
+        }
+        if progress.identity is not None:
+            event["access_key_id"] = progress.identity.access_key_id
+            event["seller_id"] = progress.identity.seller_id
+            if progress.identity.mws_auth_token_fingerprint:
+                event["mws_auth_token_fingerprint"] = progress.identity.mws_auth_token_fingerprint
+        if progress.quota is not None:
+            event["throttle"] = {
+                "bucket_tokens_left": round(progress.quota.tokens_left, 3),
+                "hourly_remaining": progress.quota.hourly_remaining,
+            }
+        elif outcome == "throttled":
+            event["throttle"] = {"refused": error.code if error else None}
+        if progress.call is not None:
+            trail = progress.call.audit
+            if trail.upstream:
+                event["upstream"] = [
+                    {
+                        "operation": u.operation,
+                        "status": u.status,
+                        "attempts": u.attempts,
+                        "latency_ms": round(u.latency_ms, 3),
+                        "upstream_request_id": u.request_id,
+                        "rdt": u.rdt,
+                        **({"error": u.error} if u.error else {}),
+                    }
+                    for u in trail.upstream
+                ]
+                for u in trail.upstream:
+                    self.metrics.upstream.labels(u.operation, f"{(u.status or 0) // 100}xx").inc()
+            if trail.notes:
+                event["notes"] = trail.notes
+        audit.emit(event)
+        self.metrics.requests.labels(section or "-", action or "-", outcome).inc()
+        self.metrics.latency.labels(section or "-").observe(duration)
+
+
+def _closer(body: SpooledBody) -> Any:
+    from starlette.background import BackgroundTask
+
+    return BackgroundTask(body.close)
