@@ -1,0 +1,38 @@
+"""Shared fixtures: a demo gateway in memory, and one served live by uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.app import create_app
+from gateway.audit import configure_logging
+from tests.support.gateway import MwsClient, demo_settings, running_gateway
+from tests.support.live import LiveServer, serve_in_thread
+
+configure_logging("info")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def mws(tmp_path: Path) -> AsyncIterator[MwsClient]:
+    """A demo gateway (embedded emulator, memory quotas, SQLite) behind an ASGI client."""
+    async with running_gateway(demo_settings(tmp_path)) as client:
+        yield client
+
+
+@pytest.fixture
+def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
+    """A demo gateway served by uvicorn on 127.0.0.1 (random port) for real MWS clients.
+
+    ``live_gateway.app.state.emulator_app.state.emulator`` is the emulator's state.
+    """
+    app = create_app(demo_settings(tmp_path))
+    with serve_in_thread(app) as server:
+        yield server

@@ -1,0 +1,66 @@
+"""Building demo gateways for tests: in memory (ASGI) or live (uvicorn)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.config import Settings, load_settings
+from tests.support.signing import encode, signed_params
+
+
+def demo_settings(data_dir: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {"data_dir": str(data_dir), "token_key": "test-token-key"}
+    base.update(overrides)
+    return load_settings(demo=True, env={}, overrides=base)
+
+
+class MwsClient:
+    """Signs and sends MWS requests to an ASGI gateway (host line ``testserver``)."""
+
+    def __init__(self, http: httpx.AsyncClient, app: Starlette) -> None:
+        self.http = http
+        self.app = app
+
+    @property
+    def emulator(self) -> Any:
+        return self.app.state.emulator_app.state.emulator
+
+    async def call(
+        self,
+        path: str,
+        action: str,
+        version: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        method: str = "GET",
+        in_body: bool = False,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        **sign_kwargs: Any,
+    ) -> httpx.Response:
+        signed = signed_params(action, version, path, params, method=method, **sign_kwargs)
+        if method == "GET":
+            return await self.http.get(f"{path}?{encode(signed)}", headers=headers)
+        if in_body:
+            hdrs = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+            hdrs.update(headers or {})
+            return await self.http.post(path, content=encode(signed), headers=hdrs)
+        return await self.http.post(
+            f"{path}?{encode(signed)}", content=body or b"", headers=headers
+        )
+
+
+@asynccontextmanager
+async def running_gateway(settings: Settings) -> AsyncIterator[MwsClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield MwsClient(http, app)
