@@ -199,3 +199,38 @@ def test_empty_sections_directory_is_rejected(tmp_path: Path) -> None:
         path.unlink()
     with pytest.raises(CatalogError, match=r"holds no section tables"):
         load_catalog(root, check_handlers=False)
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a mapping key given twice (yaml.safe_load keeps the last)."""
+
+
+def _construct_unique(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r} at {key_node.start_mark}")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+
+
+_DuplicateKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique,
+)
+
+
+def test_duplicate_key_detector_works() -> None:
+    with pytest.raises(ValueError, match="duplicate key 'GetServiceStatus'"):
+        yaml.load(
+            "operations:\n  GetServiceStatus: 1\n  GetServiceStatus: 2\n",
+            Loader=_DuplicateKeyLoader,
+        )
+
+
+@pytest.mark.parametrize("path", sorted((MAPPINGS / "sections").glob("*.yaml")), ids=str)
+def test_no_section_table_lists_an_action_twice(path: Path) -> None:
+    # The catalog loader cannot see a key repeated inside one file (the YAML parser keeps the
+    # last), so an operation listed twice would silently lose its first entry.
+    yaml.load(path.read_text(encoding="utf-8"), Loader=_DuplicateKeyLoader)
