@@ -1,0 +1,1 @@
+"""The SP-API upstream: client, LWA tokens, RDTs, pacing, retries, documents."""
