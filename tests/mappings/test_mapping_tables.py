@@ -225,9 +225,9 @@ def test_handlers_of_these_tables_resolve(catalog: Catalog) -> None:
     assert callable(resolve_handler("local:service_status"))
 
 
-def test_reports_and_feeds_have_no_get_service_status(catalog: Catalog) -> None:
-    for name in ("Reports", "Feeds"):
-        assert "GetServiceStatus" not in _section(catalog, name).operations
+@pytest.mark.parametrize("name", ["Reports", "Feeds"])
+def test_reports_and_feeds_have_no_get_service_status(catalog: Catalog, name: str) -> None:
+    assert "GetServiceStatus" not in _section(catalog, name).operations
 
 
 def test_finances_get_service_status_answers_in_the_schema_namespace(catalog: Catalog) -> None:
