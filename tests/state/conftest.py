@@ -20,6 +20,7 @@ from gateway.state.quota_memory import MemoryQuotaBackend
 from gateway.state.quota_redis import RedisQuotaBackend
 from gateway.state.store_postgres import PostgresStore
 from gateway.state.store_sqlite import SqliteStore
+from tests.state.servers import TcpProxy, ThrowawayRedis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -100,3 +101,27 @@ async def store(store_factory: StoreFactory) -> AsyncIterator[Store]:
     await instance.open()
     yield instance
     await instance.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def pg_proxy() -> AsyncIterator[TcpProxy]:
+    proxy = TcpProxy("127.0.0.1", 5432)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.cut()
+
+
+def proxied_url(proxy: TcpProxy) -> str:
+    return f"postgresql://postgres@127.0.0.1:{proxy.port}/test"
