@@ -1,0 +1,200 @@
+"""GetReport bodies: spool to disk while hashing, stream back with constant memory, cache.
+
+A report document is downloaded once (gunzipped on the fly when it is gzip), written to a
+temporary file in the cache directory while its MD5 is computed, then renamed into a bounded
+disk cache keyed by (seller, ReportId). The MWS answer is streamed from the open file in fixed
+chunks, so memory stays flat whatever the report's size; the next GetReport of the same report is
+served from the cache without calling SP-API. Eviction removes the least recently used entries
+once the cache exceeds its byte budget; an open file survives its own eviction (POSIX).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1024 * 1024
+DEFAULT_CACHE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class SpooledReport:
+    path: Path
+    size: int
+    md5_base64: str
+    content_type: str
+
+
+class Gunzip:
+    """Streaming gzip decoder that also handles concatenated members."""
+
+    def __init__(self) -> None:
+        self._d = zlib.decompressobj(wbits=31)
+
+    def feed(self, data: bytes) -> bytes:
+        out = [self._d.decompress(data)]
+        while self._d.eof and self._d.unused_data:
+            rest = self._d.unused_data
+            self._d = zlib.decompressobj(wbits=31)
+            out.append(self._d.decompress(rest))
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        return self._d.flush()
+
+
+def content_type_for(family: str, download_content_type: str) -> str:
+    """``text/plain;charset=X`` from the download's charset; XML/PDF keep their family."""
+    if family != "text/plain":
+        return family
+    for part in download_content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return f"text/plain;charset={value.strip().strip(chr(34))}"
+    return "text/plain"
+
+
+def _new_spool_file(directory: Path) -> tuple[int, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=directory, suffix=".part")
+    return fd, Path(name)
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+async def spool(
+    chunks: AsyncIterator[bytes], directory: Path, *, gzip_declared: bool, content_type: str
+) -> SpooledReport:
+    """Write ``chunks`` (gunzipped if they are gzip) to a temp file while hashing them.
+
+    Gzip is decided from the magic bytes of the first chunk: a document declared GZIP whose
+    bytes are not gzip (already decoded by a proxy) is kept as is, and gzip bytes are always
+    decoded (MWS never served compressed reports).
+    """
+    del gzip_declared  # the magic bytes decide; kept for the audit trail by the caller
+    fd, path = _new_spool_file(directory)
+    md5 = hashlib.md5()
+    size = 0
+    decoder: Gunzip | None = None
+    first = True
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                if first:
+                    first = False
+                    if chunk[:2] == GZIP_MAGIC:
+                        decoder = Gunzip()
+                data = decoder.feed(chunk) if decoder else chunk
+                if data:
+                    md5.update(data)
+                    size += len(data)
+                    fh.write(data)
+            if decoder is not None:
+                tail = decoder.flush()
+                md5.update(tail)
+                size += len(tail)
+                fh.write(tail)
+    except BaseException:
+        _discard(path)
+        raise
+    digest = base64.b64encode(md5.digest()).decode("ascii")
+    return SpooledReport(path, size, digest, content_type)
+
+
+async def stream_file(fh: BinaryIO, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:
+    """Read an open file in chunks off the event loop; closes it at the end."""
+    try:
+        while True:
+            data = await asyncio.to_thread(fh.read, chunk_size)
+            if not data:
+                break
+            yield data
+    finally:
+        fh.close()
+
+
+class ReportCache:
+    """Bounded on-disk cache of report bodies: ``<key>.body`` + ``<key>.json``."""
+
+    def __init__(self, directory: Path, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+
+    @staticmethod
+    def key(seller_id: str, report_id: str) -> str:
+        return hashlib.sha256(f"{seller_id}\0{report_id}".encode()).hexdigest()[:40]
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.directory / f"{key}.body", self.directory / f"{key}.json"
+
+    def open(self, key: str) -> tuple[SpooledReport, BinaryIO] | None:
+        body, meta = self._paths(key)
+        try:
+            info = json.loads(meta.read_text("utf-8"))
+            fh = body.open("rb")
+        except (OSError, ValueError):
+            return None
+        report = SpooledReport(body, int(info["size"]), str(info["md5"]), str(info["type"]))
+        if os.fstat(fh.fileno()).st_size != report.size:
+            fh.close()
+            return None
+        now = time.time()
+        os.utime(meta, (now, now))
+        return report, fh
+
+    def store(self, key: str, spooled: SpooledReport) -> tuple[SpooledReport, BinaryIO]:
+        """Move a spooled file into the cache (or keep it private when too big); open it."""
+        fh = spooled.path.open("rb")
+        if spooled.size > self.max_bytes:
+            spooled.path.unlink(missing_ok=True)  # the open handle keeps the data alive
+            return spooled, fh
+        body, meta = self._paths(key)
+        os.replace(spooled.path, body)
+        tmp = meta.with_suffix(".json.part")
+        tmp.write_text(
+            json.dumps(
+                {"size": spooled.size, "md5": spooled.md5_base64, "type": spooled.content_type}
+            ),
+            "utf-8",
+        )
+        os.replace(tmp, meta)
+        self.evict(keep=key)
+        return SpooledReport(body, spooled.size, spooled.md5_base64, spooled.content_type), fh
+
+    def evict(self, keep: str | None = None) -> None:
+        entries: list[tuple[float, int, str]] = []
+        total = 0
+        for meta in self.directory.glob("*.json"):
+            key = meta.stem
+            body = self.directory / f"{key}.body"
+            try:
+                size = body.stat().st_size
+                used = meta.stat().st_mtime
+            except OSError:
+                continue
+            total += size
+            entries.append((used, size, key))
+        entries.sort()
+        for _used, size, key in entries:
+            if total <= self.max_bytes:
+                break
+            if key == keep:
+                continue
+            for path in self._paths(key):
+                path.unlink(missing_ok=True)
+            total -= size
