@@ -47,21 +47,24 @@ class GunzipStream:
 
     def __init__(self) -> None:
         self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._in_member = False  # bytes of an unfinished member were fed
 
     def feed(self, chunk: bytes) -> bytes:
         out = []
         while chunk:
+            self._in_member = True
             out.append(self._d.decompress(chunk))
             if self._d.eof:
                 chunk = self._d.unused_data
                 self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self._in_member = False
             else:
                 chunk = b""
         return b"".join(out)
 
     def finish(self) -> bytes:
         tail = self._d.flush()
-        if not self._d.eof and (tail or self._d.unconsumed_tail):
+        if self._in_member and not self._d.eof:
             raise zlib.error("truncated gzip stream")
         return tail
 
