@@ -1,0 +1,448 @@
+"""SP-API JSON -> MWS element trees, driven by the field maps of a section table.
+
+A field map is a list of entries in MWS element order (see ``mappings/sections/orders.yaml``,
+``tables.fields``). :class:`FieldMaps` compiles each map once into plain closures, so
+translating an order is a walk over precompiled steps with no table look-ups left.
+
+Paths: ``a.b`` (keys), ``list[key=VALUE]`` (first element whose ``key`` equals VALUE),
+``list[0]`` (index), ``list[]`` (every element; later steps apply to each and the result is
+a flat list) and ``.`` (the value itself).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.mws.xml import Element
+
+Getter = Callable[[Any], Any]
+Builder = Callable[[Any], Element | None]
+ChildrenBuilder = Callable[[Any], list[Element]]
+
+_STEP = re.compile(r"([^.\[\]]*)((?:\[[^\]]*\])*)")
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+class FieldMapError(ValueError):
+    """A field map entry is malformed (raised at compile time, i.e. at start-up)."""
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _key(name: str) -> Getter:
+    def get(value: Any) -> Any:
+        return value.get(name) if isinstance(value, dict) else None
+
+    return get
+
+
+def _select(key: str, wanted: str) -> Getter:
+    def get(value: Any) -> Any:
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and item.get(key) == wanted:
+                    return item
+        return None
+
+    return get
+
+
+def _index(i: int) -> Getter:
+    def get(value: Any) -> Any:
+        if isinstance(value, list) and -len(value) <= i < len(value):
+            return value[i]
+        return None
+
+    return get
+
+
+_ALL = object()  # marker step: fan out over a list
+
+
+def _parse_path(path: str) -> list[Getter | object]:
+    steps: list[Getter | object] = []
+    if path in (".", ""):
+        return steps
+    for part in path.split("."):
+        match = _STEP.fullmatch(part)
+        if match is None:
+            raise FieldMapError(f"bad path {path!r}")
+        name, brackets = match.group(1), match.group(2)
+        if name:
+            steps.append(_key(name))
+        for inner in _BRACKETS.findall(brackets):
+            if inner == "":
+                steps.append(_ALL)
+            elif "=" in inner:
+                k, _, v = inner.partition("=")
+                steps.append(_select(k.strip(), v.strip()))
+            elif inner.lstrip("-").isdigit():
+                steps.append(_index(int(inner)))
+            else:
+                raise FieldMapError(f"bad selector [{inner}] in path {path!r}")
+    return steps
+
+
+def compile_path(path: str) -> tuple[Getter, bool]:
+    """A getter for ``path`` and whether it yields a list (it contains ``[]``)."""
+    steps = _parse_path(path)
+    many = any(s is _ALL for s in steps)
+    if not steps:
+        return (lambda v: v), False
+    if not many:
+        getters: list[Getter] = [s for s in steps if s is not _ALL]  # type: ignore[misc]
+        if len(getters) == 1:
+            return getters[0], False
+
+        def get_one(value: Any) -> Any:
+            for g in getters:
+                value = g(value)
+                if value is None:
+                    return None
+            return value
+
+        return get_one, False
+
+    def get_many(value: Any) -> list[Any]:
+        current: list[Any] = [value]
+        for step in steps:
+            if step is _ALL:
+                nxt: list[Any] = []
+                for v in current:
+                    if isinstance(v, list):
+                        nxt.extend(v)
+                current = nxt
+            else:
+                getter: Getter = step  # type: ignore[assignment]
+                current = [r for r in (getter(v) for v in current) if r is not None]
+        return current
+
+    return get_many, True
+
+
+def compile_from(raw: Any) -> tuple[Getter, bool]:
+    """A path, or a list of paths tried in order (the first present value wins)."""
+    if not isinstance(raw, list):
+        return compile_path(str(raw))
+    compiled = [compile_path(str(p)) for p in raw]
+    if not compiled or any(many for _, many in compiled):
+        raise FieldMapError(f"alternative paths {raw!r} must be single-valued")
+    getters = [g for g, _ in compiled]
+
+    def first(value: Any) -> Any:
+        for g in getters:
+            found = g(value)
+            if found is not None:
+                return found
+        return None
+
+    return first, False
+
+
+# --------------------------------------------------------------------------- leaves
+
+
+def format_datetime(value: Any) -> str | None:
+    """An SP-API date-time as MWS printed it: UTC with a ``Z``."""
+    text = str(value)
+    if text.endswith("Z"):
+        return text
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _as_int(value: Any) -> str | None:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_decimal_abs(value: Any) -> str | None:
+    text = str(value).strip()
+    return text[1:] if text.startswith("-") else text
+
+
+_FORMATS: dict[str, Callable[[Any], str | None]] = {
+    "string": lambda v: v if isinstance(v, str) else str(v),
+    "datetime": format_datetime,
+    "int": _as_int,
+    "decimal_abs": _as_decimal_abs,
+}
+
+
+def _bool_text(flag: bool, then: str | None, other: str | None) -> str | None:
+    if flag:
+        return then if then is not None else "true"
+    return other if other is not None else "false"
+
+
+# --------------------------------------------------------------------------- compiler
+
+
+class FieldMaps:
+    """Compiled field maps of one section (``tables.fields`` and ``tables.enums``)."""
+
+    def __init__(self, tables: Mapping[str, Any]) -> None:
+        self._raw: Mapping[str, Any] = tables.get("fields") or {}
+        enums: Mapping[str, Mapping[str, str]] = tables.get("enums") or {}
+        # enum tables are written MWS -> SP-API; responses need SP-API -> MWS
+        self.to_mws: dict[str, dict[str, str]] = {
+            name: {str(sp): str(mws) for mws, sp in table.items()} for name, table in enums.items()
+        }
+        self.to_spapi: dict[str, dict[str, str]] = {
+            name: {str(mws): str(sp) for mws, sp in table.items()} for name, table in enums.items()
+        }
+        self._compiled: dict[str, ChildrenBuilder] = {}
+        self._entries: dict[str, dict[str, Builder]] = {}
+        for name in self._raw:
+            self.children(name)
+
+    # public -------------------------------------------------------------------------
+
+    def children(self, table: str) -> ChildrenBuilder:
+        """A function building the child elements of ``table`` from an SP-API object."""
+        built = self._compiled.get(table)
+        if built is not None:
+            return built
+        entries = self._raw.get(table)
+        if not isinstance(entries, list) or not entries:
+            raise FieldMapError(f"field map {table!r} is missing or empty")
+        self._compiled[table] = self._pending  # guard against recursive maps
+        builders: list[Builder] = []
+        by_name: dict[str, Builder] = {}
+        for i, entry in enumerate(entries):
+            try:
+                builder = self._entry(entry)
+            except FieldMapError as exc:
+                raise FieldMapError(f"fields.{table}[{i}]: {exc}") from None
+            builders.append(builder)
+            by_name[str(entry["el"])] = builder
+
+        def build(source: Any) -> list[Element]:
+            out: list[Element] = []
+            for b in builders:
+                el = b(source)
+                if el is not None:
+                    out.append(el)
+            return out
+
+        self._compiled[table] = build
+        self._entries[table] = by_name
+        return build
+
+    def element(self, table: str, name: str) -> Builder:
+        """The builder of one element of ``table`` (used for gateway-side filters)."""
+        self.children(table)
+        try:
+            return self._entries[table][name]
+        except KeyError:
+            raise FieldMapError(f"field map {table!r} has no element {name!r}") from None
+
+    def text(self, table: str, name: str, source: Any) -> str | None:
+        """The text of a leaf element of ``table`` built from ``source`` (None when absent)."""
+        el = self.element(table, name)(source)
+        if el is None or not isinstance(el[1], str):
+            return None
+        return el[1]
+
+    # compile ------------------------------------------------------------------------
+
+    @staticmethod
+    def _pending(source: Any) -> list[Element]:
+        raise FieldMapError("field maps must not refer to themselves")
+
+    def _enum(self, name: str) -> dict[str, str]:
+        try:
+            return self.to_mws[name]
+        except KeyError:
+            raise FieldMapError(f"unknown enum table {name!r}") from None
+
+    def _entry(self, entry: Any) -> Builder:
+        if not isinstance(entry, dict) or "el" not in entry:
+            raise FieldMapError("each entry needs 'el'")
+        tag = str(entry["el"])
+        when = self._condition(entry["when"]) if "when" in entry else None
+        builder = self._entry_body(tag, entry)
+        if when is None:
+            return builder
+
+        def guarded(source: Any) -> Element | None:
+            return builder(source) if when(source) else None
+
+        return guarded
+
+    def _condition(self, raw: Any) -> Callable[[Any], bool]:
+        if not isinstance(raw, dict) or "from" not in raw:
+            raise FieldMapError("'when' needs 'from' and 'contains' or 'equals'")
+        get, _many = compile_path(str(raw["from"]))
+        if "contains" in raw:
+            wanted = raw["contains"]
+            return lambda s: _contains(get(s), wanted)
+        if "equals" in raw:
+            wanted = raw["equals"]
+            return lambda s: get(s) == wanted
+        raise FieldMapError("'when' needs 'contains' or 'equals'")
+
+    def _entry_body(self, tag: str, entry: dict[str, Any]) -> Builder:
+        if "sum" in entry:
+            get, _ = compile_path(str(entry["sum"]))
+            return _sum_builder(tag, get)
+        if "from" not in entry:
+            raise FieldMapError(f"{tag}: needs 'from' or 'sum'")
+        get, many = compile_from(entry["from"])
+        for test in ("contains", "equals", "exists"):
+            if test in entry:
+                return _test_builder(
+                    tag, get, test, entry[test], entry.get("then"), entry.get("else")
+                )
+        if "each" in entry:
+            item = self._item(entry)
+            item_tag = str(entry["each"])
+            return _each_builder(tag, item_tag, get, item)
+        if "fields" in entry:
+            nested = self.children(str(entry["fields"]))
+            return _nested_builder(tag, get, nested)
+        leaf = self._leaf(entry)
+        if many:
+            raise FieldMapError(f"{tag}: a list path needs 'each', 'sum' or a test")
+        otherwise = compile_path(str(entry["otherwise"]))[0] if "otherwise" in entry else None
+        return _leaf_builder(tag, get, leaf, otherwise)
+
+    def _item(self, entry: dict[str, Any]) -> Callable[[Any], Element | list[Element] | None]:
+        if "fields" in entry:
+            nested = self.children(str(entry["fields"]))
+            return lambda v: nested(v) or None
+        leaf = self._leaf(entry)
+        return leaf  # type: ignore[return-value]
+
+    def _leaf(self, entry: dict[str, Any]) -> Callable[[Any], str | None]:
+        fmt_name = str(entry.get("as", "string"))
+        try:
+            fmt = _FORMATS[fmt_name]
+        except KeyError:
+            raise FieldMapError(f"unknown format {fmt_name!r}") from None
+        if "enum" not in entry:
+
+            def plain(value: Any) -> str | None:
+                if value is None or value == "":
+                    return None
+                return fmt(value)
+
+            return plain
+        table = self._enum(str(entry["enum"]))
+        keep = bool(entry.get("keep", False))
+        default = entry.get("default")
+        default_text = None if default is None else str(default)
+
+        def mapped(value: Any) -> str | None:
+            if value is None or value == "":
+                return default_text
+            text = table.get(str(value))
+            if text is not None:
+                return text
+            return str(value) if keep else default_text
+
+        return mapped
+
+
+def _contains(value: Any, wanted: Any) -> bool:
+    return isinstance(value, list) and wanted in value
+
+
+def _sum_builder(tag: str, get: Getter) -> Builder:
+    def build(source: Any) -> Element | None:
+        values = get(source)
+        if not values:
+            return None
+        total = 0
+        for v in values:
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                total += int(v)
+        return (tag, str(total))
+
+    return build
+
+
+def _test_builder(tag: str, get: Getter, test: str, wanted: Any, then: Any, other: Any) -> Builder:
+    then_s = None if then is None else str(then)
+    else_s = None if other is None else str(other)
+
+    def build(source: Any) -> Element | None:
+        value = get(source)
+        if test == "contains":
+            flag = _contains(value, wanted)
+        elif test == "equals":
+            flag = value == wanted
+        else:
+            flag = (value is not None) == bool(wanted)
+        text = _bool_text(flag, then_s, else_s)
+        return (tag, text) if text is not None else None
+
+    return build
+
+
+def _each_builder(
+    tag: str,
+    item_tag: str,
+    get: Getter,
+    item: Callable[[Any], Element | list[Element] | None],
+) -> Builder:
+    def build(source: Any) -> Element | None:
+        values = get(source)
+        if values is None:
+            return None
+        if not isinstance(values, list):
+            values = [values]
+        out: list[Element] = []
+        for v in values:
+            content = item(v)
+            if content is not None:
+                out.append((item_tag, content))  # type: ignore[arg-type]
+        return (tag, out) if out else None
+
+    return build
+
+
+def _nested_builder(tag: str, get: Getter, nested: ChildrenBuilder) -> Builder:
+    def build(source: Any) -> Element | None:
+        value = get(source)
+        if not isinstance(value, dict):
+            return None
+        kids = nested(value)
+        return (tag, kids) if kids else None
+
+    return build
+
+
+def _leaf_builder(
+    tag: str,
+    get: Getter,
+    leaf: Callable[[Any], str | None],
+    otherwise: Getter | None,
+) -> Builder:
+    def build(source: Any) -> Element | None:
+        text = leaf(get(source))
+        if text is None and otherwise is not None:
+            alt = otherwise(source)
+            text = None if alt is None or alt == "" else str(alt)
+        return (tag, text) if text is not None else None
+
+    return build
+
+
+def element_text(elements: Sequence[Element], tag: str) -> str | None:
+    """The text of the first child ``tag`` in ``elements`` (for tests and filters)."""
+    for el in elements:
+        if el[0] == tag and isinstance(el[1], str):
+            return el[1]
+    return None
