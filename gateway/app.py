@@ -53,9 +53,7 @@ def create_app(
 
     from gateway.spapi.client import SpApiClient
 
-    spapi = SpApiClient(
-        settings=settings, catalog=catalog, health=health, transport=upstream_transport
-    )
+    spapi = SpApiClient.from_catalog(settings, catalog, health, transport=upstream_transport)
     services = Services(
         settings=settings,
         catalog=catalog,

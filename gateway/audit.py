@@ -30,7 +30,7 @@ _SECRET_VALUES = [
     re.compile(
         r"(?i)([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|sig|signature|expires|token)=)[^&\s\"']+"
     ),
-    re.compile(r"amzn\.mws\.[0-9a-f-]{36}"),  # MWSAuthToken
+    re.compile(r"amzn\.mws\.[0-9A-Za-z-]{8,}"),  # MWSAuthToken
 ]
 
 
@@ -73,32 +73,44 @@ def redact(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
 
 
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
+_audit: Any = None
+
+
+def _processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        ),
+        redact,
+        structlog.processors.JSONRenderer(),
+    ]
 
 
 def configure_logging(level: str = "info", stream: TextIO | None = None) -> None:
-    """JSON lines on stdout; exceptions rendered without local variables."""
+    """JSON lines on ``stream`` (stdout); exceptions rendered without local variables."""
+    global _audit
+    out = stream or sys.stdout
+    wrapper = structlog.make_filtering_bound_logger(_LEVELS.get(level.lower(), 20))
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.ExceptionRenderer(
-                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-            ),
-            redact,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level.lower(), 20)),
-        logger_factory=structlog.WriteLoggerFactory(file=stream or sys.stdout),
-        cache_logger_on_first_use=True,
+        processors=_processors(),
+        wrapper_class=wrapper,
+        logger_factory=structlog.WriteLoggerFactory(file=out),
+        cache_logger_on_first_use=False,
+    )
+    # The audit logger is bound once (no per-call proxy lookup on the hot path).
+    _audit = structlog.wrap_logger(
+        structlog.WriteLogger(file=out),
+        processors=_processors(),
+        wrapper_class=wrapper,
     )
     # uvicorn's own access log would duplicate the audit event; keep its errors only.
     logging.getLogger("uvicorn.access").disabled = True
 
 
-def audit_logger() -> Any:
-    return structlog.get_logger(AUDIT_LOGGER)
-
-
 def emit(event: MutableMapping[str, Any]) -> None:
-    audit_logger().info("mws_call", **event)
+    if _audit is None:
+        configure_logging()
+    _audit.info("mws_call", logger=AUDIT_LOGGER, **event)

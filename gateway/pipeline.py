@@ -307,7 +307,8 @@ class Pipeline:
         content = render_success(
             progress.operation.name, progress.namespace, request_id, result.children, result.results
         )
-        return Response(content, status_code=200, headers=headers, media_type=XML_CONTENT_TYPE)
+        headers["content-type"] = XML_CONTENT_TYPE
+        return Response(content, status_code=200, headers=headers)
 
     def _error_response(
         self, error: MwsError, request_id: str, received: float, progress: _Progress
@@ -315,7 +316,8 @@ class Pipeline:
         status, content = render_error(error, progress.namespace, request_id, self.catalog.errors)
         headers = self._base_headers(request_id, received, progress)
         headers.update(error.headers)
-        return Response(content, status_code=status, headers=headers, media_type=XML_CONTENT_TYPE)
+        headers["content-type"] = XML_CONTENT_TYPE
+        return Response(content, status_code=status, headers=headers)
 
     # -- audit ------------------------------------------------------------------------
 
@@ -360,7 +362,7 @@ class Pipeline:
                 event["mws_auth_token_fingerprint"] = progress.identity.mws_auth_token_fingerprint
         if progress.quota is not None:
             event["throttle"] = {
-                "bucket_tokens_left": round(progress.quota.tokens_left, 3),
+                "bucket_remaining": round(progress.quota.tokens_left, 3),
                 "hourly_remaining": progress.quota.hourly_remaining,
             }
         elif outcome == "throttled":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,32 @@ configure_logging("info")
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+class AuditCapture:
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines() if line.strip()]
+
+    def calls(self) -> list[dict[str, Any]]:
+        return [e for e in self.events() if e.get("event") == "mws_call"]
+
+
+@pytest.fixture
+def audit_log() -> Iterator[AuditCapture]:
+    """Every JSON log line the gateway writes during the test."""
+    capture = AuditCapture()
+    configure_logging("debug", stream=capture.stream)
+    try:
+        yield capture
+    finally:
+        configure_logging("info")
 
 
 @pytest.fixture

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.catalog import default_mappings_dir
 from gateway.config import Settings, load_settings
 from tests.support.signing import encode, signed_params
+
+
+def local_only_mappings(target: Path) -> Path:
+    """A copy of the mapping tables where every translated target is ``unsupported``.
+
+    Front-door tests use it so they exercise routing, authentication and quotas without
+    depending on any translation handler."""
+    source = default_mappings_dir()
+    shutil.copytree(source, target)
+    for path in (target / "sections").glob("*.yaml"):
+        doc = yaml.safe_load(path.read_text())
+        for entry in doc["operations"].values():
+            op_target = entry["target"]
+            if op_target["kind"] != "unsupported" and not op_target["handler"].startswith("local:"):
+                entry["target"] = {"kind": "unsupported", "note": "disabled in this test"}
+        path.write_text(yaml.safe_dump(doc))
+    return target
 
 
 def demo_settings(data_dir: Path, **overrides: Any) -> Settings:
