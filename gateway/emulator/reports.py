@@ -67,6 +67,7 @@ class ReportsState:
     schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedule_owners: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)  # reportId -> emulatorSize
+    created: dict[str, datetime] = field(default_factory=dict)  # precise creation times
     next_id: int = 51780018000
     next_schedule: int = 90000001
     queue_seconds: float = 0.2
@@ -128,6 +129,7 @@ def _new_report(
         report["reportScheduleId"] = schedule_id
     rs.reports[report_id] = report
     rs.owners[report_id] = seller
+    rs.created[report_id] = created
     return report
 
 
@@ -157,7 +159,7 @@ def _advance(state: EmulatorState, rs: ReportsState, report: dict[str, Any]) -> 
     status = report["processingStatus"]
     if status not in ("IN_QUEUE", "IN_PROGRESS"):
         return
-    created = parse_datetime(report["createdTime"], "createdTime")
+    created = rs.created[report["reportId"]]
     started = created + timedelta(seconds=rs.queue_seconds)
     done = started + timedelta(seconds=rs.processing_seconds)
     current = now(state)
