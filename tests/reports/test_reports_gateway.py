@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import xml.etree.ElementTree as ET
 
-import httpx
 import pytest
 
 from tests.support.gateway import MwsClient
