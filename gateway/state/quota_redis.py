@@ -135,14 +135,18 @@ class RedisQuotaBackend:
         # One immediate retry on a connection error replaces a pooled connection that died
         # (e.g. Redis restarted) without failing the request. Timeouts are not retried: the
         # script may have run, and running it twice would take the quota twice.
-        self._client: aioredis.Redis = aioredis.Redis.from_url(
+        # A blocking pool: under a burst, calls wait (up to ``timeout``) for a free connection
+        # instead of failing with "too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 1),
             retry_on_error=[RedisConnectionError],
-            max_connections=max_connections,
         )
+        self._client: aioredis.Redis = aioredis.Redis(connection_pool=pool)
         self._script = self._client.register_script(TAKE_SCRIPT)
 
     async def acquire(
@@ -171,3 +175,4 @@ class RedisQuotaBackend:
 
     async def close(self) -> None:
         await self._client.aclose()
+        await self._client.connection_pool.disconnect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import time
@@ -139,3 +140,18 @@ async def test_memory_backend_forgets_buckets_at_rest() -> None:
     for i in range(30):
         await busy.acquire(f"new{i}", HOURLY, now=T0 + 1)
     assert len(busy) == 130  # hourly counts still matter: nothing may be dropped
+
+
+async def test_redis_burst_larger_than_the_pool_waits_instead_of_failing(
+    redis_prefix: str,
+) -> None:
+    backend = RedisQuotaBackend(REDIS_URL, prefix=redis_prefix, max_connections=4)
+    throttle = Throttle("Big", max=150, restore=1, period=3600)
+    try:
+        decisions = await asyncio.gather(
+            *(backend.acquire("k", throttle, now=T0) for _ in range(200))
+        )
+    finally:
+        await backend.close()
+    assert sum(d.allowed for d in decisions) == 150
+    assert {d.reason for d in decisions if not d.allowed} == {"burst"}
