@@ -97,6 +97,8 @@ class TokenCodec:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (binascii.Error, ValueError):
             raise corrupted() from None
+        if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != token:
+            raise corrupted()  # non-canonical spelling (e.g. changed padding bits)
         if len(raw) < 1 + NONCE_BYTES + MAC_BYTES + 2 or raw[0] != VERSION:
             raise corrupted()
         body, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]

@@ -204,6 +204,7 @@ class FieldMaps:
         }
         self._compiled: dict[str, ChildrenBuilder] = {}
         self._entries: dict[str, dict[str, Builder]] = {}
+        self._building: set[str] = set()
         for name in self._raw:
             self.children(name)
 
@@ -217,7 +218,9 @@ class FieldMaps:
         entries = self._raw.get(table)
         if not isinstance(entries, list) or not entries:
             raise FieldMapError(f"field map {table!r} is missing or empty")
-        self._compiled[table] = self._pending  # guard against recursive maps
+        if table in self._building:
+            raise FieldMapError(f"field map {table!r} refers to itself")
+        self._building.add(table)
         builders: list[Builder] = []
         by_name: dict[str, Builder] = {}
         for i, entry in enumerate(entries):
@@ -236,6 +239,7 @@ class FieldMaps:
                     out.append(el)
             return out
 
+        self._building.discard(table)
         self._compiled[table] = build
         self._entries[table] = by_name
         return build
@@ -256,10 +260,6 @@ class FieldMaps:
         return el[1]
 
     # compile ------------------------------------------------------------------------
-
-    @staticmethod
-    def _pending(source: Any) -> list[Element]:
-        raise FieldMapError("field maps must not refer to themselves")
 
     def _enum(self, name: str) -> dict[str, str]:
         try:
