@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from gateway.catalog import CatalogError, _load_yaml
 from gateway.mws.errors import MwsError
 from gateway.mws.params import list_values, merge_parameters, parse_pairs, struct_list
 
@@ -47,3 +50,10 @@ def test_struct_list() -> None:
         {"SellerSKU": "s1", "PerUnitPrice.Value": "9.99"},
         {"SellerSKU": "s2"},
     ]
+
+
+def test_catalog_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    table = tmp_path / "x.yaml"
+    table.write_text("operations:\n  A: {}\n  B: {}\n  A: {}\n")
+    with pytest.raises(CatalogError, match="key 'A' is given twice"):
+        _load_yaml(table)
