@@ -1,0 +1,139 @@
+"""The SP-API Feeds 2021-06-30 operations the Feeds handlers use (``call.services.spapi``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from gateway.mws.errors import MwsError
+from gateway.spapi import documents
+from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
+from gateway.translate.base import Call
+
+BASE = "/feeds/2021-06-30"
+SECTION = "Feeds"
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+def _object(data: Any, operation: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise MwsError("InternalError", f"SP-API {operation} answered with an unexpected body.")
+    return data
+
+
+class FeedsApi:
+    """One MWS call's view of the SP-API Feeds API (seller, marketplace and audit bound)."""
+
+    def __init__(self, call: Call, marketplace: str | None = None) -> None:
+        self.call = call
+        self.client = call.services.spapi
+        self.seller_id = call.identity.seller_id
+        self.marketplace = marketplace or (
+            call.identity.marketplaces[0] if call.identity.marketplaces else None
+        )
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        not_found: str | None = None,
+    ) -> Any:
+        response = await self.client.call(
+            seller_id=self.seller_id,
+            marketplace_id=self.marketplace,
+            section=SECTION,
+            operation=f"feeds.{operation}",
+            method=method,
+            path=path,
+            query=query,
+            json=json,
+            idempotent=idempotent,
+            audit=self.call.audit,
+            not_found=not_found,
+        )
+        return response.data
+
+    async def create_document(self, content_type: str) -> tuple[str, str]:
+        """createFeedDocument: (feedDocumentId, presigned upload URL)."""
+        data = _object(
+            await self._call(
+                "createFeedDocument",
+                "POST",
+                f"{BASE}/documents",
+                json={"contentType": content_type},
+            ),
+            "createFeedDocument",
+        )
+        return str(data["feedDocumentId"]), str(data["url"])
+
+    async def upload(self, url: str, body: Any, content_type: str) -> None:
+        await documents.upload(
+            self.client,
+            url,
+            body,
+            content_type=content_type,
+            audit=self.call.audit,
+            section=SECTION,
+        )
+
+    async def create_feed(self, spec: Mapping[str, Any]) -> str:
+        """createFeed, sent once: never retried when it may have reached SP-API."""
+        data = _object(
+            await self._call(
+                "createFeed", "POST", f"{BASE}/feeds", json=dict(spec), idempotent=False
+            ),
+            "createFeed",
+        )
+        return str(data["feedId"])
+
+    async def get_feed(self, feed_id: str) -> dict[str, Any] | None:
+        """The feed, or ``None`` when SP-API does not know it."""
+        try:
+            data = await self._call("getFeed", "GET", f"{BASE}/feeds/{quote(feed_id, safe='')}")
+        except (UpstreamNotFound, UpstreamClientError):
+            return None
+        return _object(data, "getFeed")
+
+    async def cancel_feed(self, feed_id: str) -> bool:
+        """Cancel an IN_QUEUE feed; ``False`` when SP-API refuses (already started)."""
+        try:
+            await self._call(
+                "cancelFeed", "DELETE", f"{BASE}/feeds/{quote(feed_id, safe='')}", idempotent=True
+            )
+        except (UpstreamNotFound, UpstreamClientError):
+            return False
+        return True
+
+    async def fetch_document(self, document_id: str) -> tuple[str, bytes]:
+        """getFeedDocument + download (gunzipped): (Content-Type, bytes)."""
+        info = _object(
+            await self._call(
+                "getFeedDocument",
+                "GET",
+                f"{BASE}/documents/{quote(document_id, safe='')}",
+                not_found="FeedProcessingResultNoLongerAvailable",
+            ),
+            "getFeedDocument",
+        )
+        doc = await documents.open_download(
+            self.client,
+            str(info["url"]),
+            compression=info.get("compressionAlgorithm"),
+            audit=self.call.audit,
+            section=SECTION,
+        )
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in doc.chunks():
+            size += len(chunk)
+            if size > MAX_RESULT_BYTES:
+                await doc.aclose()
+                raise MwsError("InternalError", "The processing report is too large to return.")
+            parts.append(chunk)
+        return doc.content_type, b"".join(parts)
