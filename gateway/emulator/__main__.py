@@ -7,13 +7,25 @@ import argparse
 from gateway.emulator.config import EmulatorConfig
 
 
-def run(host: str = "127.0.0.1", port: int = 8100, config: EmulatorConfig | None = None) -> None:
-    """Serve the emulator with uvicorn until interrupted."""
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8100,
+    config: EmulatorConfig | None = None,
+    *,
+    access_log: bool = False,
+) -> None:
+    """Serve the emulator with uvicorn until interrupted.
+
+    The access log is off by default: it would print presigned document URLs.
+    """
     import uvicorn
 
     from gateway.emulator.app import create_emulator_app
 
-    uvicorn.run(create_emulator_app(config), host=host, port=port, log_level="info")
+    app = create_emulator_app(config)
+    if app.state.emulator.config.public_base_url is None:
+        app.state.emulator.documents.base_url = f"http://{host}:{port}"
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
 
 
 def main(argv: list[str] | None = None) -> None:

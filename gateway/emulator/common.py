@@ -20,6 +20,7 @@ and the body faults (truncated / malformed). Handlers raise `SpApiError` (or use
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -300,8 +301,6 @@ async def apply_pre_faults(
     request: Request, state: EmulatorState, operation: str
 ) -> tuple[FaultPlan, Response | None]:
     """Latency, then reset / 429 storm / error faults; returns the plan and a short-circuit."""
-    import asyncio
-
     plan = state.faults.plan(operation)
     if plan.latency_s > 0:
         await asyncio.sleep(plan.latency_s)

@@ -27,4 +27,8 @@ def running_emulator(
     if app is None:
         app = create_emulator_app(config)
     with serve_in_thread(app) as server:
+        state = app.state.emulator
+        if state.config.public_base_url is None:
+            # Presigned URLs made before the first request must point here too.
+            state.documents.base_url = server.url
         yield server.url
