@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 from collections.abc import Iterator
 
 import httpx
@@ -49,8 +50,13 @@ def state(live: tuple[str, Starlette]) -> Iterator[EmulatorState]:
 
 
 def _sdk_client(base_url: str):  # type: ignore[no-untyped-def]
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
     from spapi.auth.credentials import SPAPIConfig
-    from spapi.client import SPAPIClient
+    from spapi.client import SPAPIClient  # calls logging.basicConfig on first import
+
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
     config = SPAPIConfig(
         client_id=DEMO_CLIENT_ID,
