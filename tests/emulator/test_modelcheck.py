@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.emulator.modelcheck import (
@@ -11,7 +13,7 @@ from tests.emulator.modelcheck import (
     validate_definition,
 )
 
-GOOD = {
+GOOD: dict[str, Any] = {
     "payload": [
         {
             "marketplace": {
