@@ -299,9 +299,6 @@ async def list_orders(call: Call) -> XmlResult:
         marketplace_regions=_regions(call),
         now=now,
     )
-    body = await _upstream(
-        call, spec["upstream"], marketplace_id=request.marketplace_id, query=request.query
-    )
     state = {
         "q": request.query,
         "f": [f.to_state() for f in request.parsed.filters],
@@ -310,7 +307,7 @@ async def list_orders(call: Call) -> XmlResult:
         "u": call.identity.seller_id,
         "x": _echo_upstream(spec),
     }
-    return _orders_page(call, body, spec, state)
+    return await _search(call, spec, state, None)
 
 
 async def list_orders_by_next_token(call: Call) -> XmlResult:
@@ -322,12 +319,38 @@ async def list_orders_by_next_token(call: Call) -> XmlResult:
     state = _codec(call).decode(token, kind)
     if state.get("u") != call.identity.seller_id or not state.get("p"):
         raise MwsError("NextTokenCorrupted")
-    query = dict(state.get("q") or {})
-    query["paginationToken"] = str(state["p"])
-    body = await _upstream(
-        call, spec["upstream"], marketplace_id=_default_marketplace(call, state), query=query
-    )
-    return _orders_page(call, body, spec, state)
+    return await _search(call, spec, state, str(state["p"]))
+
+
+async def _search(
+    call: Call, spec: Mapping[str, Any], state: dict[str, Any], pagination: str | None
+) -> XmlResult:
+    """One MWS page: one searchOrders call, or -- while gateway-side filters keep nothing --
+    up to ``upstream.filter_pages`` calls, so a filtered list does not crawl through empty
+    pages (each extra call is recorded in the audit trail)."""
+    tables = tables_for(call.section.tables)
+    filters = [Filter.from_state(f) for f in state.get("f") or []]
+    upstream = spec["upstream"]
+    budget = max(1, int(upstream.get("filter_pages", 1))) if filters else 1
+    marketplace = _default_marketplace(call, state)
+    collected: list[Any] = []
+    body: dict[str, Any] = {}
+    for _ in range(budget):
+        query = dict(state.get("q") or {})
+        if pagination:
+            query["paginationToken"] = pagination
+        body = await _upstream(call, upstream, marketplace_id=marketplace, query=query)
+        page = body.get("orders") or []
+        collected.extend(page)
+        pagination = (body.get("pagination") or {}).get("nextToken")
+        if not pagination or not filters:
+            break
+        if any(isinstance(o, dict) and tables.keep(o, filters) for o in page):
+            break
+    merged = dict(body)
+    merged["orders"] = collected
+    merged["pagination"] = {"nextToken": pagination} if pagination else {}
+    return _orders_page(call, merged, spec, state)
 
 
 def _orders_page(
