@@ -93,6 +93,8 @@ class FaultSpec:
     Rates are probabilities in [0, 1] drawn per call from the emulator's seeded RNG.
     `remaining` limits how many further matching calls the spec applies to (None: unlimited);
     e.g. `FaultSpec(error_rate=1, error_status=503, remaining=2)` fails the next two calls.
+    `duration_s` removes the spec that many seconds after it was installed (e.g. a 429 storm
+    of 5 s: `FaultSpec(throttle_rate=1, duration_s=5)`).
     """
 
     latency_ms: float = 0.0
@@ -104,6 +106,7 @@ class FaultSpec:
     truncate_rate: float = 0.0
     malformed_rate: float = 0.0
     remaining: int | None = None
+    duration_s: float | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -122,6 +125,8 @@ class FaultSpec:
             raise ValueError(f"error_status must be a 4xx/5xx status, got {self.error_status!r}")
         if self.remaining is not None and self.remaining < 0:
             raise ValueError("remaining must not be negative")
+        if self.duration_s is not None and self.duration_s <= 0:
+            raise ValueError("duration_s must be positive")
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FaultSpec:
@@ -136,6 +141,12 @@ class FaultSpec:
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                     raise ValueError("remaining must be an integer or null")
                 values[key] = value
+            elif key == "duration_s":
+                if value is not None and (
+                    not isinstance(value, int | float) or isinstance(value, bool)
+                ):
+                    raise ValueError("duration_s must be a number or null")
+                values[key] = None if value is None else float(value)
             elif key == "error_status":
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise ValueError("error_status must be an integer")

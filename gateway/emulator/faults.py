@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,12 +69,15 @@ class FaultTable:
     """Faults keyed by operation name, `section.*` or `*`; the most specific key wins."""
 
     rng: random.Random
+    clock: Callable[[], float] = time.monotonic
     specs: dict[str, FaultSpec] = field(default_factory=dict)
+    installed: dict[str, float] = field(default_factory=dict)
     fired: Counter[str] = field(default_factory=Counter)
     """Counts of injected faults, keyed "<operation>:<kind>"."""
 
     def __setitem__(self, pattern: str, spec: FaultSpec) -> None:
         self.specs[pattern] = spec
+        self.installed[pattern] = self.clock()
 
     def __getitem__(self, pattern: str) -> FaultSpec:
         return self.specs[pattern]
@@ -87,7 +91,7 @@ class FaultTable:
     def set(self, pattern: str, spec: FaultSpec | None = None, **kwargs: Any) -> FaultSpec:
         """Install a spec (or build one from keyword arguments) for a pattern."""
         spec = spec if spec is not None else FaultSpec(**kwargs)
-        self.specs[pattern] = spec
+        self[pattern] = spec
         return spec
 
     def update_from_json(self, raw: Mapping[str, Any]) -> None:
@@ -99,13 +103,16 @@ class FaultTable:
             if not isinstance(spec, Mapping):
                 raise ValueError(f"fault spec for {pattern!r} must be an object")
             parsed[pattern] = FaultSpec.from_json(spec)
-        self.specs.update(parsed)
+        for pattern, spec in parsed.items():
+            self[pattern] = spec
 
     def clear(self, pattern: str | None = None) -> None:
         if pattern is None:
             self.specs.clear()
+            self.installed.clear()
         else:
             self.specs.pop(pattern, None)
+            self.installed.pop(pattern, None)
 
     def to_json(self) -> dict[str, Any]:
         return {pattern: spec.to_json() for pattern, spec in self.specs.items()}
@@ -126,13 +133,18 @@ class FaultTable:
         if found is None:
             return FaultPlan()
         pattern, spec = found
+        if spec.duration_s is not None and (
+            self.clock() - self.installed.get(pattern, self.clock()) >= spec.duration_s
+        ):
+            self.clear(pattern)
+            return self.plan(operation)
         if spec.remaining is not None:
             if spec.remaining <= 0:
-                del self.specs[pattern]
-                return FaultPlan()
+                self.clear(pattern)
+                return self.plan(operation)
             spec.remaining -= 1
             if spec.remaining == 0:
-                del self.specs[pattern]
+                self.clear(pattern)
         rng = self.rng
         latency = spec.latency_ms / 1000.0
         if spec.latency_jitter_ms:

@@ -62,7 +62,7 @@ class EmulatorState:
         config = config or EmulatorConfig()
         clock = _Clock()
         rng = random.Random(config.seed)
-        faults = FaultTable(rng=random.Random(config.seed + 1))
+        faults = FaultTable(rng=random.Random(config.seed + 1), clock=clock)
         for pattern, spec in config.faults.items():
             faults[pattern] = spec
         return cls(

@@ -174,6 +174,8 @@ async def test_delete_one_pattern(client: httpx.AsyncClient, emulator: EmulatorS
         {OP: {"error_rate": "high"}},
         {OP: "x"},
         {OP: {"remaining": -1}},
+        {OP: {"duration_s": 0}},
+        {OP: {"duration_s": "soon"}},
     ],
 )
 async def test_invalid_fault_specs_are_rejected(
@@ -192,3 +194,27 @@ async def test_admin_routes_can_be_disabled() -> None:
     ) as client:
         response = await client.post("/_emulator/faults", json={})
     assert response.status_code == 404
+
+
+async def test_timed_429_storm_ends_by_itself(
+    client: httpx.AsyncClient, token: str, emulator: EmulatorState
+) -> None:
+    posted = await client.post(
+        "/_emulator/faults", json={"sellers.*": {"throttle_rate": 1, "duration_s": 5}}
+    )
+    assert posted.json()["faults"]["sellers.*"]["duration_s"] == 5.0
+    assert (await client.get(SELLERS, headers=auth(token))).status_code == 429
+    emulator.clock.advance(4)
+    assert (await client.get(SELLERS, headers=auth(token))).status_code == 429
+    emulator.clock.advance(1.5)
+    assert (await client.get(SELLERS, headers=auth(token))).status_code == 200
+    assert "sellers.*" not in emulator.faults
+
+
+async def test_expired_specific_spec_falls_back_to_broader_one(
+    client: httpx.AsyncClient, token: str, emulator: EmulatorState
+) -> None:
+    emulator.faults["*"] = FaultSpec(error_rate=1.0, error_status=503)
+    emulator.faults[OP] = FaultSpec(remaining=1)
+    assert (await client.get(SELLERS, headers=auth(token))).status_code == 200
+    assert (await client.get(SELLERS, headers=auth(token))).status_code == 503
