@@ -51,7 +51,11 @@ class Gunzip:
         return b"".join(out)
 
     def flush(self) -> bytes:
-        return self._d.flush()
+        """The rest of the output; raises ``ValueError`` when the gzip stream was cut short."""
+        tail = self._d.flush()
+        if not self._d.eof:
+            raise ValueError("the gzip document ends before its last member does")
+        return tail
 
 
 def content_type_for(family: str, download_content_type: str) -> str:

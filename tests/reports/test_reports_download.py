@@ -173,3 +173,10 @@ async def test_collect_bounded_fetches() -> None:
     fetch, seen = fake_upstream({"A": [[1], [3], [5], [7]]})
     items, state = await collect(fetch, Cursor([["A"]], {}), 10, keep_even, max_fetches=2)
     assert items == [] and state is not None and len(seen) == 2
+
+
+async def test_spool_rejects_truncated_gzip(tmp_path: Path) -> None:
+    data = gzip.compress(TEXT)[:-20]
+    with pytest.raises(ValueError, match="gzip"):
+        await spool(chunks_of(data), tmp_path, gzip_declared=True, content_type="text/plain")
+    assert listing(tmp_path) == []
