@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from collections.abc import MutableMapping
+from functools import lru_cache
 from typing import Any, TextIO
 
 import structlog
@@ -24,37 +26,46 @@ _SECRET_KEYS = re.compile(
     re.IGNORECASE,
 )
 _ALLOWED_KEYS = frozenset({"mws_auth_token_fingerprint", "next_token_present"})
+# Each pattern masks its last group (or the whole match when it has none).
 _SECRET_VALUES = [
     re.compile(r"Atz[ar]\|[A-Za-z0-9_\-|.]+"),  # LWA refresh/access tokens
-    re.compile(r"(?i)(x-amz-access-token|authorization)[\"']?\s*[:=]\s*\S+"),
+    re.compile(r"(?i)(?:x-amz-access-token|authorization)[\"']?\s*[:=]\s*(\S+)"),
     re.compile(
-        r"(?i)([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|sig|signature|expires|token)=)[^&\s\"']+"
+        r"(?i)[?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|sig"
+        r"|expires|token)=([^&\s\"']+)"
     ),
     re.compile(r"amzn\.mws\.[0-9A-Za-z-]{8,}"),  # MWSAuthToken
 ]
+# One cheap pre-check so the common case (nothing suspicious) costs a single scan.
+_SUSPICIOUS = re.compile(
+    r"(?i)Atz[ar]\||x-amz-access-token|authorization|[?&](?:X-Amz-[A-Za-z-]+|Signature|sig|expires|token)="
+    r"|amzn\.mws\."
+)
 
 
 def _mask(value: str) -> str:
+    if not _SUSPICIOUS.search(value):
+        return value
     for pattern in _SECRET_VALUES:
         if pattern.groups:
-            value = pattern.sub(lambda m: (m.group(1) if m.lastindex else "") + "[REDACTED]", value)
+            value = pattern.sub(
+                lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[REDACTED]", value
+            )
         else:
             value = pattern.sub("[REDACTED]", value)
     return value
+
+
+@lru_cache(maxsize=1024)
+def _secret_key(key: str) -> bool:
+    return key not in _ALLOWED_KEYS and _SECRET_KEYS.search(key) is not None
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return _mask(value)
     if isinstance(value, dict):
-        return {
-            k: (
-                "[REDACTED]"
-                if _SECRET_KEYS.search(str(k)) and k not in _ALLOWED_KEYS
-                else _scrub(v)
-            )
-            for k, v in value.items()
-        }
+        return {k: "[REDACTED]" if _secret_key(str(k)) else _scrub(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     return value
@@ -62,13 +73,19 @@ def _scrub(value: Any) -> Any:
 
 def redact(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
     """Drop secret-named keys and mask credential-looking values, recursively."""
-    for key in list(event):
-        if key in _ALLOWED_KEYS:
-            continue
-        if _SECRET_KEYS.search(key):
+    for key, value in event.items():
+        if _secret_key(key):
             event[key] = "[REDACTED]"
-        else:
-            event[key] = _scrub(event[key])
+        elif value is not None and not isinstance(value, int | float | bool):
+            event[key] = _scrub(value)
+    return event
+
+
+def _utc_timestamp(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
+    now = time.time()
+    event["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + (
+        f".{int(now % 1 * 1_000_000):06d}Z"
+    )
     return event
 
 
@@ -100,10 +117,16 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
         logger_factory=structlog.WriteLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
-    # The audit logger is bound once (no per-call proxy lookup on the hot path).
+    # The audit logger is bound once (no per-call proxy lookup on the hot path) and runs a
+    # short chain: its events carry no exceptions and no context variables.
     _audit = structlog.wrap_logger(
         structlog.WriteLogger(file=out),
-        processors=_processors(),
+        processors=[
+            structlog.processors.add_log_level,
+            _utc_timestamp,
+            redact,
+            structlog.processors.JSONRenderer(),
+        ],
         wrapper_class=wrapper,
     )
     # uvicorn's own access log would duplicate the audit event; keep its errors only.

@@ -98,6 +98,7 @@ class Catalog:
     # (path, version) -> routes; a path may serve several sections (Reports and Feeds at "/")
     routes: dict[tuple[str, str], list[Route]] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
+    by_path: dict[str, list[Section]] = field(default_factory=dict)  # path -> sections
 
     def resolve(
         self, path: str, version: str, action: str
@@ -110,13 +111,7 @@ class Catalog:
         return None
 
     def sections_at(self, path: str) -> list[Section]:
-        seen: list[Section] = []
-        for (p, _v), routes in self.routes.items():
-            if p == path:
-                for r in routes:
-                    if r.section not in seen:
-                        seen.append(r.section)
-        return seen
+        return self.by_path.get(path, [])
 
     def table(self, name: str) -> Any:
         try:
@@ -311,6 +306,9 @@ def load_catalog(directory: Path | None = None, *, check_handlers: bool = True) 
             for p in info.paths:
                 catalog.routes.setdefault((p, info.version), []).append(Route(section, info))
                 catalog.paths.add(p)
+                at_path = catalog.by_path.setdefault(p, [])
+                if section not in at_path:
+                    at_path.append(section)
         for op in section.operations.values():
             if op.target.kind == "unsupported":
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -39,6 +41,21 @@ class Metrics:
         self.in_flight = Gauge(
             "mws_gateway_in_flight", "MWS requests being answered", registry=self.registry
         )
+
+        self._request_children: dict[tuple[str, str, str], Any] = {}
+        self._latency_children: dict[str, Any] = {}
+
+    def count_request(self, section: str, action: str, outcome: str, seconds: float) -> None:
+        """Hot path: label children are looked up once and kept."""
+        key = (section, action, outcome)
+        child = self._request_children.get(key)
+        if child is None:
+            child = self._request_children[key] = self.requests.labels(section, action, outcome)
+        child.inc()
+        timer = self._latency_children.get(section)
+        if timer is None:
+            timer = self._latency_children[section] = self.latency.labels(section)
+        timer.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

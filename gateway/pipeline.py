@@ -199,8 +199,11 @@ class Pipeline:
             )
             progress.call = call
             handler = self.handlers[op.target.handler or ""]
-            with anyio.fail_after(self.handler_timeout):
+            if op.target.kind == "local":
                 result = await handler(call)
+            else:  # upstream work: bounded, so a client never waits for ever
+                with anyio.fail_after(self.handler_timeout):
+                    result = await handler(call)
         except BaseException:
             if body is not None:
                 body.close()
@@ -387,8 +390,7 @@ class Pipeline:
             if trail.notes:
                 event["notes"] = trail.notes
         audit.emit(event)
-        self.metrics.requests.labels(section or "-", action or "-", outcome).inc()
-        self.metrics.latency.labels(section or "-").observe(duration)
+        self.metrics.count_request(section or "-", action or "-", outcome, duration)
 
 
 def _closer(body: SpooledBody) -> Any:

@@ -18,6 +18,8 @@ _INDEXED = re.compile(r"^(?P<index>[1-9][0-9]{0,3})(?:\.(?P<rest>.+))?$")
 
 
 def _decode_component(raw: str, what: str) -> str:
+    if "%" not in raw and "+" not in raw:
+        return raw
     try:
         return unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
     except UnicodeDecodeError:

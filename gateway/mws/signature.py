@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
@@ -19,7 +20,12 @@ ALGORITHMS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 _SAFE = "-_.~"
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def rfc3986(value: str) -> str:
+    if _UNRESERVED.fullmatch(value):  # most names and values need no escaping
+        return value
     return quote(value, safe=_SAFE)
 
 
@@ -69,20 +75,23 @@ def verify(
     paths: Iterable[str],
     params: Mapping[str, str],
 ) -> bool:
-    """True when ``signature`` matches one candidate; compares in constant time."""
+    """True when ``signature`` matches one candidate.
+
+    Each comparison is constant-time; the loop stops at the first match, which reveals only
+    which public host/path line the client used, never anything about the secret."""
     query = canonical_query(params)
     expected = signature.encode("ascii", "replace")
-    matched = False
+    key = secret.encode("utf-8")
+    digestmod = ALGORITHMS[algorithm]
+    verb = method.upper()
     for path in paths:
+        prefix_path = canonical_path(path)
         for host in hosts:
-            message = f"{method.upper()}\n{host}\n{canonical_path(path)}\n{query}"
-            digest = hmac.new(
-                secret.encode("utf-8"), message.encode("utf-8"), ALGORITHMS[algorithm]
-            )
-            candidate = base64.b64encode(digest.digest())
-            # keep looping after a match so timing does not reveal which candidate matched
-            matched |= hmac.compare_digest(candidate, expected)
-    return matched
+            message = f"{verb}\n{host}\n{prefix_path}\n{query}".encode()
+            candidate = base64.b64encode(hmac.new(key, message, digestmod).digest())
+            if hmac.compare_digest(candidate, expected):
+                return True
+    return False
 
 
 def signed_query(
