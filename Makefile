@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
 
-.PHONY: run test lint typecheck unit chart-check bench fuzz clean venv
+.PHONY: run test lint typecheck unit chart-check bench fuzz readme clean venv
 
 venv: $(STAMP)
 
@@ -19,8 +19,8 @@ run: $(STAMP)
 	exec $(BIN)/mws-gateway serve --demo --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check gateway tests bench
-	$(BIN)/ruff format --check gateway tests bench
+	$(BIN)/ruff check gateway tests bench scripts
+	$(BIN)/ruff format --check gateway tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -38,6 +38,9 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz.driver --cases $${FUZZ_CASES:-10000}
+
+readme: $(STAMP)
+	$(BIN)/python scripts/update_readme.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build dist

@@ -104,7 +104,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await durable.open()
+        try:
+            await durable.open()
+        except BackendUnavailable as exc:
+            # Start not-ready instead of crash-looping; the store opens itself once its
+            # server is back, and /readyz reports the outage meanwhile.
+            log.warning("store_unavailable_at_start", backend=durable.name, error=str(exc))
         try:
             yield
         finally:
