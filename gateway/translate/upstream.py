@@ -1,0 +1,114 @@
+"""Plumbing shared by the table-driven Sellers, FulfillmentInventory and Finances handlers.
+
+An operation's ``upstream`` table entry names the SP-API call (``operation``, ``method``,
+``path`` with ``{name}`` placeholders), static query defaults (``query``), the query parameter
+that carries SP-API's pagination token (``token_param``) and where the next one is found in
+the answer (``next_token``, a dotted path). NextTokens handed to MWS clients are the gateway's
+own (:mod:`gateway.translate.nexttoken`): they wrap the SP-API token with everything needed to
+resume, bound to the seller that asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gateway.mws.errors import MwsError
+from gateway.translate.base import Call
+from gateway.translate.nexttoken import TokenCodec
+
+SELLER_KEY = "u"
+
+
+def dig(body: Any, path: str) -> Any:
+    """``a.b.c`` inside nested dicts; None when any step is missing."""
+    value = body
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def default_marketplace(call: Call) -> str:
+    if call.identity.marketplaces:
+        return call.identity.marketplaces[0]
+    raise MwsError("InvalidParameterValue", "The seller has no marketplace configured.")
+
+
+def fill_path(path: str, values: Mapping[str, str]) -> str:
+    from urllib.parse import quote
+
+    for key, value in values.items():
+        path = path.replace("{" + key + "}", quote(value, safe=""))
+    return path
+
+
+async def fetch_json(
+    call: Call,
+    upstream: Mapping[str, Any],
+    *,
+    marketplace_id: str,
+    query: Mapping[str, Any],
+    path_params: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One SP-API call described by ``upstream``; its JSON object (MwsError otherwise)."""
+    result = await call.services.spapi.call(
+        seller_id=call.identity.seller_id,
+        marketplace_id=marketplace_id,
+        section=call.section.name,
+        operation=str(upstream["operation"]),
+        method=str(upstream.get("method", "GET")),
+        path=fill_path(str(upstream["path"]), path_params or {}),
+        query=dict(query),
+        audit=call.audit,
+    )
+    body = getattr(result, "data", None)
+    if not isinstance(body, dict):
+        raise MwsError("InternalError", "SP-API answered with an unexpected document.")
+    return body
+
+
+def base_query(upstream: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(upstream.get("query") or {})
+
+
+def next_upstream_token(upstream: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
+    path = upstream.get("next_token")
+    if not path:
+        return None
+    value = dig(body, str(path))
+    return value if isinstance(value, str) and value else None
+
+
+def issue_token(call: Call, kind: str, state: Mapping[str, Any]) -> str:
+    full = dict(state)
+    full[SELLER_KEY] = call.identity.seller_id
+    return TokenCodec(call.services.settings.token_key).encode(kind, full)
+
+
+def read_token(call: Call, kind: str) -> dict[str, Any]:
+    """The state of the request's NextToken (MissingParameter / NextTokenCorrupted)."""
+    token = call.params.get("NextToken", "").strip()
+    if not token:
+        raise MwsError("MissingParameter", "The parameter NextToken is required.")
+    state = TokenCodec(call.services.settings.token_key).decode(token, kind)
+    if state.get(SELLER_KEY) != call.identity.seller_id:
+        raise MwsError("NextTokenCorrupted")
+    return state
+
+
+def base_spec(call: Call) -> Mapping[str, Any]:
+    """The table entry of the operation a ``...ByNextToken`` twin continues (``page.base``)."""
+    spec = call.operation.spec
+    base = (spec.get("page") or {}).get("base")
+    if not base:
+        return spec
+    op = call.section.operations.get(str(base))
+    if op is None:
+        raise MwsError("InternalError", f"mapping table: unknown base operation {base!r}")
+    return op.spec
+
+
+def token_kind(call: Call) -> str:
+    return str(call.operation.spec["page"]["token_kind"])
