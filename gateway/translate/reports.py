@@ -20,13 +20,7 @@ from gateway.translate import reports_params as rp
 from gateway.translate import reports_render as render
 from gateway.translate.base import Call, RawResult, XmlResult
 from gateway.translate.nexttoken import TokenCodec
-from gateway.translate.reports_download import (
-    DEFAULT_CACHE_BYTES,
-    ReportCache,
-    content_type_for,
-    spool,
-    stream_file,
-)
+from gateway.translate.reports_download import DEFAULT_CACHE_BYTES, ReportCache, stream_file
 from gateway.translate.reports_listing import Cursor, collect, type_groups
 from gateway.translate.reports_tables import ReportsTables, tables_from
 from gateway.translate.reports_upstream import ReportsApi
@@ -458,13 +452,9 @@ async def get_report(call: Call) -> RawResult:
         document = await api.get_report_document(str(report["reportDocumentId"]), rdt=info.rdt)
         declared_gzip = document.get("compressionAlgorithm") == "GZIP"
         call.audit.notes["report_gzip"] = declared_gzip
-        async with api.download(str(document["url"])) as (download_type, chunks):
-            spooled = await spool(
-                chunks,
-                cache.directory,
-                gzip_declared=declared_gzip,
-                content_type=content_type_for(info.content_type, download_type),
-            )
+        spooled = await api.fetch_document(
+            str(document["url"]), cache.directory, info.content_type, gzip_declared=declared_gzip
+        )
         hit = cache.store(key, spooled)
     else:
         call.audit.notes["report_cache"] = "hit"

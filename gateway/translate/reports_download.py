@@ -18,7 +18,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -69,55 +69,90 @@ def content_type_for(family: str, download_content_type: str) -> str:
     return "text/plain"
 
 
-def _new_spool_file(directory: Path) -> tuple[int, Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=directory, suffix=".part")
-    return fd, Path(name)
+class Spooler:
+    """Writes a document to a temp file while hashing it, gunzipping gzip bytes on the fly.
+
+    Gzip is decided from the magic bytes at the start: a document declared GZIP whose bytes are
+    not gzip (already decoded on the way) is kept as is, and gzip bytes are always decoded (MWS
+    never served compressed reports). Used from the event loop or from a worker thread.
+    """
+
+    def __init__(self, directory: Path, content_type: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=directory, suffix=".part")
+        self.path = Path(name)
+        self._fh = os.fdopen(fd, "wb")
+        self._md5 = hashlib.md5()
+        self._size = 0
+        self._head = b""  # bytes held back until the magic bytes can be judged
+        self._decoder: Gunzip | None = None
+        self._started = False
+        self.content_type = content_type
+
+    def _out(self, data: bytes) -> None:
+        if data:
+            self._md5.update(data)
+            self._size += len(data)
+            self._fh.write(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if not self._started:
+            self._head += chunk
+            if len(self._head) < len(GZIP_MAGIC):
+                return
+            self._started = True
+            chunk, self._head = self._head, b""
+            if chunk.startswith(GZIP_MAGIC):
+                self._decoder = Gunzip()
+        self._out(self._decoder.feed(chunk) if self._decoder else chunk)
+
+    def finish(self) -> SpooledReport:
+        try:
+            if not self._started:
+                self._out(self._head)
+            if self._decoder is not None:
+                self._out(self._decoder.flush())
+            self._fh.close()
+        except BaseException:
+            self.abort()
+            raise
+        digest = base64.b64encode(self._md5.digest()).decode("ascii")
+        return SpooledReport(self.path, self._size, digest, self.content_type)
+
+    def abort(self) -> None:
+        self._fh.close()
+        self.path.unlink(missing_ok=True)
 
 
-def _discard(path: Path) -> None:
-    path.unlink(missing_ok=True)
+def spool_sync(chunks: Iterable[bytes], directory: Path, *, content_type: str) -> SpooledReport:
+    """:func:`spool` for a worker thread."""
+    spooler = Spooler(directory, content_type)
+    try:
+        for chunk in chunks:
+            spooler.feed(chunk)
+    except BaseException:
+        spooler.abort()
+        raise
+    return spooler.finish()
+
+
+def _new_spooler(directory: Path, content_type: str) -> Spooler:
+    return Spooler(directory, content_type)
 
 
 async def spool(
     chunks: AsyncIterator[bytes], directory: Path, *, gzip_declared: bool, content_type: str
 ) -> SpooledReport:
-    """Write ``chunks`` (gunzipped if they are gzip) to a temp file while hashing them.
-
-    Gzip is decided from the magic bytes of the first chunk: a document declared GZIP whose
-    bytes are not gzip (already decoded by a proxy) is kept as is, and gzip bytes are always
-    decoded (MWS never served compressed reports).
-    """
-    del gzip_declared  # the magic bytes decide; kept for the audit trail by the caller
-    fd, path = _new_spool_file(directory)
-    md5 = hashlib.md5()
-    size = 0
-    decoder: Gunzip | None = None
-    first = True
+    """Write ``chunks`` (gunzipped if they are gzip) to a temp file while hashing them."""
+    del gzip_declared  # the magic bytes decide (see Spooler); the caller audits the declaration
+    spooler = _new_spooler(directory, content_type)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            async for chunk in chunks:
-                if not chunk:
-                    continue
-                if first:
-                    first = False
-                    if chunk[:2] == GZIP_MAGIC:
-                        decoder = Gunzip()
-                data = decoder.feed(chunk) if decoder else chunk
-                if data:
-                    md5.update(data)
-                    size += len(data)
-                    fh.write(data)
-            if decoder is not None:
-                tail = decoder.flush()
-                md5.update(tail)
-                size += len(tail)
-                fh.write(tail)
+        async for chunk in chunks:
+            spooler.feed(chunk)
     except BaseException:
-        _discard(path)
+        spooler.abort()
         raise
-    digest = base64.b64encode(md5.digest()).decode("ascii")
-    return SpooledReport(path, size, digest, content_type)
+    return spooler.finish()
 
 
 async def stream_file(fh: BinaryIO, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:

@@ -2,16 +2,74 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+import httpx
 
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
 from gateway.translate.base import Call
+from gateway.translate.reports_download import (
+    CHUNK,
+    SpooledReport,
+    content_type_for,
+    spool,
+    spool_sync,
+)
 
 BASE = "/reports/2021-06-30"
+
+_sync_lock = threading.Lock()
+_sync_client: httpx.Client | None = None
+
+
+def _download_client(timeout: httpx.Timeout) -> httpx.Client:
+    """A shared blocking client for document downloads in worker threads."""
+    global _sync_client
+    with _sync_lock:
+        if _sync_client is None:
+            _sync_client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        return _sync_client
+
+
+def _status_error(status: int) -> MwsError:
+    return MwsError(
+        "ReportNoLongerAvailable" if status in (403, 404) else "ServiceUnavailable", None
+    )
+
+
+def _transport_error(exc: Exception) -> MwsError:
+    # never the URL: it is presigned
+    return MwsError(
+        "ServiceUnavailable", f"The report document download failed ({type(exc).__name__})."
+    )
+
+
+def download_in_thread(
+    url: str, directory: Path, family: str, timeout: httpx.Timeout
+) -> SpooledReport:
+    """GET a presigned URL with a blocking client and spool it (runs in a worker thread).
+
+    The blocking client moves a large document about twice as fast as the asyncio one on this
+    kind of host and keeps the event loop free while it does."""
+    try:
+        client = _download_client(timeout)
+        with client.stream("GET", url, headers={"accept-encoding": "identity"}) as resp:
+            if resp.status_code != 200:
+                resp.read()
+                raise _status_error(resp.status_code)
+            content_type = content_type_for(family, resp.headers.get("content-type", ""))
+            return spool_sync(resp.iter_raw(CHUNK), directory, content_type=content_type)
+    except MwsError:
+        raise
+    except Exception as exc:
+        raise _transport_error(exc) from None
 
 
 def _object(data: Any, operation: str) -> dict[str, Any]:
@@ -133,28 +191,37 @@ class ReportsApi:
         )
         return _object(data, "getReportDocument")
 
-    @asynccontextmanager
-    async def download(self, url: str) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
-        """GET a presigned document URL: (Content-Type, raw bytes with no decoding applied).
+    async def fetch_document(
+        self, url: str, directory: Path, family: str, *, gzip_declared: bool
+    ) -> SpooledReport:
+        """Download a presigned document URL to a spool file (see ``reports_download``).
 
-        No SP-API credentials are sent (the URL is presigned) and the body is read with
-        ``aiter_raw`` so a ``Content-Encoding: gzip`` answer is not decompressed behind our back.
-        """
+        No SP-API credentials are sent (the URL is presigned) and raw bytes are read, so a
+        ``Content-Encoding: gzip`` answer is not decompressed behind our back. Over the network
+        the transfer runs in a worker thread; in-process transports (the embedded emulator) are
+        read on the event loop."""
+        http = self.client.http
+        if isinstance(getattr(http, "_transport", None), httpx.AsyncHTTPTransport):
+            timeout = http.timeout
+            return await asyncio.to_thread(download_in_thread, url, directory, family, timeout)
+        async with self._download(url) as (download_type, chunks):
+            return await spool(
+                chunks,
+                directory,
+                gzip_declared=gzip_declared,
+                content_type=content_type_for(family, download_type),
+            )
+
+    @asynccontextmanager
+    async def _download(self, url: str) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
         http = self.client.http
         try:
             async with http.stream("GET", url, headers={"accept-encoding": "identity"}) as resp:
                 if resp.status_code != 200:
                     await resp.aread()
-                    raise MwsError(
-                        "ReportNoLongerAvailable"
-                        if resp.status_code in (403, 404)
-                        else "ServiceUnavailable",
-                        None,
-                    )
-                yield resp.headers.get("content-type", ""), resp.aiter_raw(1024 * 1024)
+                    raise _status_error(resp.status_code)
+                yield resp.headers.get("content-type", ""), resp.aiter_raw(CHUNK)
         except MwsError:
             raise
-        except Exception as exc:  # httpx transport errors: no URL (presigned) in the message
-            raise MwsError(
-                "ServiceUnavailable", f"The report document download failed ({type(exc).__name__})."
-            ) from None
+        except Exception as exc:  # httpx transport errors, truncated gzip
+            raise _transport_error(exc) from None

@@ -180,3 +180,31 @@ async def test_spool_rejects_truncated_gzip(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="gzip"):
         await spool(chunks_of(data), tmp_path, gzip_declared=True, content_type="text/plain")
     assert listing(tmp_path) == []
+
+
+# -- the network download path (blocking client in a worker thread) against a live emulator ---
+
+
+def test_download_in_thread_over_http(tmp_path: Path) -> None:
+    import httpx
+
+    from gateway.emulator.app import create_emulator_app
+    from gateway.mws.errors import MwsError
+    from gateway.translate.reports_upstream import download_in_thread
+    from tests.support.live import serve_in_thread
+
+    app = create_emulator_app()
+    state = app.state.emulator
+    with serve_in_thread(app) as server:
+        state.documents.base_url = server.url
+        doc_id = state.documents.put_document(TEXT, "text/plain; charset=UTF-8", compression="GZIP")
+        url = state.documents.download_url(doc_id)
+        timeout = httpx.Timeout(10.0)
+        got = download_in_thread(url, tmp_path, "text/plain", timeout)
+        assert got.path.read_bytes() == TEXT
+        assert got.md5_base64 == md5_b64(TEXT)
+        assert got.content_type == "text/plain;charset=UTF-8"
+        with pytest.raises(MwsError) as err:
+            download_in_thread(url.replace("X-Amz-Signature=", "X-Amz-Signature=0"), tmp_path,
+                               "text/plain", timeout)  # fmt: skip
+        assert err.value.code == "ReportNoLongerAvailable"
