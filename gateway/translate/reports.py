@@ -109,7 +109,9 @@ async def request_report(call: Call) -> XmlResult:
         spec["dataEndTime"] = _iso(p.end)
     if p.options:
         spec["reportOptions"] = p.options
-    report_id = await ReportsApi(call).create_report(spec)
+    report_id = await ReportsApi(call, marketplaces[0] if marketplaces else None).create_report(
+        spec
+    )
     await _remember_type(call, info.spapi)
     report = {
         "reportId": report_id,

@@ -81,11 +81,13 @@ def _object(data: Any, operation: str) -> dict[str, Any]:
 class ReportsApi:
     """One MWS call's view of the SP-API Reports API (seller and audit trail bound)."""
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, marketplace: str | None = None) -> None:
+        """``marketplace`` picks the SP-API region (default: the seller's first marketplace)."""
         self.call = call
         self.client = call.services.spapi
         self.seller_id = call.identity.seller_id
-        self.marketplace = call.identity.marketplaces[0] if call.identity.marketplaces else None
+        own = call.identity.marketplaces[0] if call.identity.marketplaces else None
+        self.marketplace = marketplace or own
 
     async def _call(
         self,

@@ -208,3 +208,31 @@ async def test_schedules_round_trip(mws: MwsClient) -> None:
         mws, "ManageReportSchedule", {"ReportType": t, "Schedule": "_3_DAYS_"}, status=400
     )
     assert find_text(err, "Error/Code") == "InvalidScheduleFrequency"
+
+
+async def test_marketplaces_and_options_reach_sp_api(mws: MwsClient) -> None:
+    root = await call(
+        mws,
+        "RequestReport",
+        {
+            "ReportType": "_GET_MERCHANT_LISTINGS_ALL_DATA_",
+            "MarketplaceIdList.Id.1": "A2EUQ1WTGCTBG2",
+            "ReportOptions": "custom=true;ShowSalesChannel=true",
+            "StartDate": "2026-01-01T00:00:00Z",
+        },
+    )
+    request_id = find_text(root, "RequestReportResult/ReportRequestInfo/ReportRequestId")
+    assert find_text(root, "RequestReportResult/ReportRequestInfo/StartDate") == (
+        "2026-01-01T00:00:00+00:00"
+    )
+    report = mws.emulator.sections["reports"].reports[request_id]
+    assert report["marketplaceIds"] == ["A2EUQ1WTGCTBG2"]
+    assert report["reportOptions"] == {"custom": "true", "ShowSalesChannel": "true"}
+    assert report["dataStartTime"] == "2026-01-01T00:00:00Z"
+    err = await call(
+        mws,
+        "RequestReport",
+        {"ReportType": "_GET_MERCHANT_LISTINGS_ALL_DATA_", "MarketplaceIdList.Id.1": "NOPE"},
+        status=400,
+    )
+    assert find_text(err, "Error/Code") == "InvalidParameterValue"
