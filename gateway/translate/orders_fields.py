@@ -37,6 +37,7 @@ def _key(name: str) -> Getter:
     def get(value: Any) -> Any:
         return value.get(name) if isinstance(value, dict) else None
 
+    get.key_name = name  # type: ignore[attr-defined]
     return get
 
 
@@ -87,38 +88,102 @@ def _parse_path(path: str) -> list[Getter | object]:
     return steps
 
 
+def _key_chain(keys: list[str]) -> Getter:
+    """A fast getter for a path of plain keys (the common case)."""
+    if len(keys) == 1:
+        (k0,) = keys
+
+        def get1(value: Any) -> Any:
+            try:
+                return value.get(k0)
+            except AttributeError:
+                return None
+
+        return get1
+    if len(keys) == 2:
+        k0, k1 = keys
+
+        def get2(value: Any) -> Any:
+            try:
+                return value.get(k0).get(k1)
+            except AttributeError:
+                return None
+
+        return get2
+    if len(keys) == 3:
+        k0, k1, k2 = keys
+
+        def get3(value: Any) -> Any:
+            try:
+                return value.get(k0).get(k1).get(k2)
+            except AttributeError:
+                return None
+
+        return get3
+
+    def get_n(value: Any) -> Any:
+        try:
+            for k in keys:
+                value = value.get(k)
+            return value
+        except AttributeError:
+            return None
+
+    return get_n
+
+
+def _fuse(steps: list[Getter]) -> Getter:
+    """One getter for a run of steps; consecutive plain keys become one fast key chain."""
+    groups: list[Getter] = []
+    keys: list[str] = []
+    for step in steps:
+        name = getattr(step, "key_name", None)
+        if isinstance(name, str):
+            keys.append(name)
+            continue
+        if keys:
+            groups.append(_key_chain(keys))
+            keys = []
+        groups.append(step)
+    if keys:
+        groups.append(_key_chain(keys))
+    if not groups:
+        return lambda v: v
+    if len(groups) == 1:
+        return groups[0]
+
+    def get_one(value: Any) -> Any:
+        for g in groups:
+            value = g(value)
+            if value is None:
+                return None
+        return value
+
+    return get_one
+
+
 def compile_path(path: str) -> tuple[Getter, bool]:
     """A getter for ``path`` and whether it yields a list (it contains ``[]``)."""
     steps = _parse_path(path)
-    many = any(s is _ALL for s in steps)
-    if not steps:
-        return (lambda v: v), False
-    if not many:
-        getters: list[Getter] = [s for s in steps if s is not _ALL]  # type: ignore[misc]
-        if len(getters) == 1:
-            return getters[0], False
-
-        def get_one(value: Any) -> Any:
-            for g in getters:
-                value = g(value)
-                if value is None:
-                    return None
-            return value
-
-        return get_one, False
+    segments: list[list[Getter]] = [[]]
+    for step in steps:
+        if step is _ALL:
+            segments.append([])
+        else:
+            segments[-1].append(step)  # type: ignore[arg-type]
+    if len(segments) == 1:
+        return _fuse(segments[0]), False
+    head = _fuse(segments[0])
+    tails = [_fuse(seg) for seg in segments[1:]]
 
     def get_many(value: Any) -> list[Any]:
-        current: list[Any] = [value]
-        for step in steps:
-            if step is _ALL:
-                nxt: list[Any] = []
-                for v in current:
-                    if isinstance(v, list):
-                        nxt.extend(v)
-                current = nxt
-            else:
-                getter: Getter = step  # type: ignore[assignment]
-                current = [r for r in (getter(v) for v in current) if r is not None]
+        current: list[Any] = [head(value)]
+        for tail in tails:
+            flat: list[Any] = []
+            for v in current:
+                if type(v) is list:
+                    flat.extend(v)
+            current = [r for r in map(tail, flat) if r is not None]
         return current
 
     return get_many, True
@@ -232,12 +297,7 @@ class FieldMaps:
             by_name[str(entry["el"])] = builder
 
         def build(source: Any) -> list[Element]:
-            out: list[Element] = []
-            for b in builders:
-                el = b(source)
-                if el is not None:
-                    out.append(el)
-            return out
+            return [el for b in builders if (el := b(source)) is not None]
 
         self._building.discard(table)
         self._compiled[table] = build
@@ -315,6 +375,8 @@ class FieldMaps:
         leaf = self._leaf(entry)
         if many:
             raise FieldMapError(f"{tag}: a list path needs 'each', 'sum' or a test")
+        if "otherwise" not in entry and "enum" not in entry:
+            return _plain_builder(tag, get, str(entry.get("as", "string")))
         otherwise = compile_path(str(entry["otherwise"]))[0] if "otherwise" in entry else None
         return _leaf_builder(tag, get, leaf, otherwise)
 
@@ -376,6 +438,14 @@ def _sum_builder(tag: str, get: Getter) -> Builder:
 def _test_builder(tag: str, get: Getter, test: str, wanted: Any, then: Any, other: Any) -> Builder:
     then_s = None if then is None else str(then)
     else_s = None if other is None else str(other)
+    if test == "contains" and then_s is None and else_s is None:
+        yes, no = (tag, "true"), (tag, "false")
+
+        def build_contains(source: Any) -> Element | None:
+            value = get(source)
+            return yes if type(value) is list and wanted in value else no
+
+        return build_contains
 
     def build(source: Any) -> Element | None:
         value = get(source)
@@ -420,6 +490,29 @@ def _nested_builder(tag: str, get: Getter, nested: ChildrenBuilder) -> Builder:
             return None
         kids = nested(value)
         return (tag, kids) if kids else None
+
+    return build
+
+
+def _plain_builder(tag: str, get: Getter, fmt_name: str) -> Builder:
+    """A leaf without enum or fallback: the hot path of every field map."""
+    if fmt_name == "string":
+
+        def build_text(source: Any) -> Element | None:
+            value = get(source)
+            if value is None or value == "":
+                return None
+            return (tag, value if type(value) is str else str(value))
+
+        return build_text
+    fmt = _FORMATS[fmt_name]
+
+    def build(source: Any) -> Element | None:
+        value = get(source)
+        if value is None or value == "":
+            return None
+        text = fmt(value)
+        return None if text is None else (tag, text)
 
     return build
 
