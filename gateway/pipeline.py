@@ -133,7 +133,7 @@ class Pipeline:
             ) from None
         query_pairs = parse_pairs(query_text, max_parameters=limits.max_parameters)
 
-        path = request.url.path
+        path = request.scope["path"]
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
         if path not in self.catalog.paths:
@@ -347,7 +347,7 @@ class Pipeline:
         event: dict[str, Any] = {
             "request_id": request_id,
             "method": request.method,
-            "path": request.url.path[:200],
+            "path": request.scope["path"][:200],
             "section": section,
             "version": progress.version,
             "action": action,
