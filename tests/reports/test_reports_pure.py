@@ -343,3 +343,31 @@ def test_schema_rejects_bad_status() -> None:
     ]
     with pytest.raises(Exception, match=r"ReportProcessingStatus|enumeration|DONE"):
         validate("RequestReport", bad)
+
+
+def test_section_table_references_real_spapi_operations() -> None:
+    import json
+    import os
+    from pathlib import Path
+
+    models = Path(
+        os.environ.get("SPAPI_MODELS_DIR")
+        or Path(__file__).resolve().parents[3] / "shared" / "spapi-models"
+    )
+    section = load_catalog(check_handlers=False).sections["Reports"]
+    checked = 0
+    for op in section.operations.values():
+        for ref in op.target.spapi:
+            model, _, op_id = ref.partition(".")
+            doc = json.loads((models / f"{model}.json").read_text(encoding="utf-8"))
+            ids = {
+                o["operationId"]
+                for item in doc["paths"].values()
+                for o in item.values()
+                if isinstance(o, dict) and "operationId" in o
+            }
+            assert op_id in ids, f"{op.name}: {ref}"
+            checked += 1
+    assert checked >= 20
+    assert section.operations["GetReport"].throttle.hourly == 60
+    assert section.operations["GetReportRequestListByNextToken"].throttle.max == 30
