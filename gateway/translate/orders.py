@@ -379,32 +379,60 @@ def _orders_page(
     return XmlResult(children=children)
 
 
+def _region_marketplaces(call: Call) -> list[str]:
+    """One marketplace per SP-API region the seller sells in, the default one's first.
+
+    GetOrder and ListOrderItems name no marketplace, and SP-API is regional: an id unknown
+    in the first region is looked up in the seller's other regions before it counts as absent.
+    """
+    regions = _regions(call)
+    out: dict[str, str] = {}
+    for marketplace in call.identity.marketplaces:
+        out.setdefault(regions.get(marketplace, marketplace), marketplace)
+    return list(out.values()) or [_default_marketplace(call)]
+
+
+async def _fetch_order(
+    call: Call,
+    upstream: Mapping[str, Any],
+    order_id: str,
+    marketplaces: Sequence[str],
+) -> tuple[dict[str, Any] | None, str | None]:
+    """getOrder in each region until found: (order, marketplace used) or (None, None)."""
+    included = included_data(upstream)
+    query = {"includedData": included} if included else {}
+    for marketplace in marketplaces:
+        try:
+            body = await _upstream(
+                call,
+                upstream,
+                marketplace_id=marketplace,
+                query=query,
+                path_params={"orderId": order_id},
+            )
+        except MwsError as exc:
+            if _not_found(exc):
+                continue
+            raise
+        order = body.get("order")
+        if not isinstance(order, dict):
+            raise MwsError("InternalError", "SP-API answered getOrder without an order.")
+        return order, marketplace
+    return None, None
+
+
 async def get_order(call: Call) -> XmlResult:
     spec = call.operation.spec
     tables = tables_for(call.section.tables)
     ids = order_ids(spec, call.params, tables)
     upstream = spec["upstream"]
-    included = included_data(upstream)
-    query = {"includedData": included} if included else {}
-    marketplace = _default_marketplace(call)
+    marketplaces = _region_marketplaces(call)
     gate = asyncio.Semaphore(int(upstream.get("concurrency", 10)))
 
     async def fetch(order_id: str) -> dict[str, Any] | None:
         async with gate:
-            try:
-                body = await _upstream(
-                    call,
-                    upstream,
-                    marketplace_id=marketplace,
-                    query=query,
-                    path_params={"orderId": order_id},
-                )
-            except MwsError as exc:
-                if _not_found(exc):
-                    return None
-                raise
-        order = body.get("order")
-        return order if isinstance(order, dict) else None
+            order, _ = await _fetch_order(call, upstream, order_id, marketplaces)
+        return order
 
     found = await asyncio.gather(*(fetch(i) for i in ids))
     orders = [o for o in found if o is not None]
@@ -416,7 +444,7 @@ async def list_order_items(call: Call) -> XmlResult:
     spec = call.operation.spec
     tables = tables_for(call.section.tables)
     order_id = order_ids(spec, call.params, tables)[0]
-    state = {"o": order_id, "i": 0, "m": _default_marketplace(call), "u": call.identity.seller_id}
+    state: dict[str, Any] = {"o": order_id, "i": 0, "u": call.identity.seller_id}
     return await _items_page(call, spec, tables, state)
 
 
@@ -440,26 +468,15 @@ async def list_order_items_by_next_token(call: Call) -> XmlResult:
 async def _items_page(
     call: Call, spec: Mapping[str, Any], tables: OrdersTables, state: dict[str, Any]
 ) -> XmlResult:
-    upstream = spec["upstream"]
-    included = included_data(upstream)
     order_id = str(state["o"])
-    try:
-        body = await _upstream(
-            call,
-            upstream,
-            marketplace_id=_default_marketplace(call, state),
-            query={"includedData": included} if included else {},
-            path_params={"orderId": order_id},
+    known = state.get("m")
+    marketplaces = [str(known)] if known else _region_marketplaces(call)
+    order, marketplace = await _fetch_order(call, spec["upstream"], order_id, marketplaces)
+    if order is None:
+        raise MwsError(
+            "InvalidParameterValue", f"Invalid AmazonOrderId {order_id!r}: order not found."
         )
-    except MwsError as exc:
-        if _not_found(exc):
-            raise MwsError(
-                "InvalidParameterValue", f"Invalid AmazonOrderId {order_id!r}: order not found."
-            ) from None
-        raise
-    order = body.get("order")
-    if not isinstance(order, dict):
-        raise MwsError("InternalError", "SP-API answered getOrder without an order.")
+    state = {**state, "m": marketplace}
     size = int(spec["page"].get("size", 100))
     children, nxt = order_items_children(order, tables, offset=int(state["i"]), size=size)
     if nxt is not None:

@@ -337,3 +337,19 @@ async def test_buyer_pii_reaches_the_client_but_not_the_logs(gw: MwsClient, audi
     assert leaked == []
     calls = audit_log.calls()
     assert calls[-1]["notes"]["gateway_filters"] == 1
+
+
+async def test_get_order_looks_in_each_of_the_sellers_regions(tmp_path: Path) -> None:
+    from gateway.config import DEMO_SELLER
+
+    settings = demo_settings(
+        tmp_path, quotas="off", sellers={DEMO_SELLER: {"marketplaces": [US, "A1PA6795UKMFR9"]}}
+    )
+    async with running_gateway(settings) as gw:
+        known = gw.emulator.data.orders[5]["orderId"]
+        params = {"AmazonOrderId.Id.1": known, "AmazonOrderId.Id.2": "999-0000000-0000000"}
+        result = ok(await gw.call(PATH, "GetOrder", VERSION, params), "GetOrder")
+        assert [text(o, "AmazonOrderId") for o in orders_of(result)] == [known]
+        # the known order is found in the first region (NA); the unknown id is also asked
+        # in the seller's second region (EU) before it is left out
+        assert gw.emulator.calls["orders.getOrder"] == 3
