@@ -17,11 +17,12 @@ import json
 import os
 import tempfile
 import time
-import zlib
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from gateway.spapi.documents import GunzipStream
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1024 * 1024
@@ -34,28 +35,6 @@ class SpooledReport:
     size: int
     md5_base64: str
     content_type: str
-
-
-class Gunzip:
-    """Streaming gzip decoder that also handles concatenated members."""
-
-    def __init__(self) -> None:
-        self._d = zlib.decompressobj(wbits=31)
-
-    def feed(self, data: bytes) -> bytes:
-        out = [self._d.decompress(data)]
-        while self._d.eof and self._d.unused_data:
-            rest = self._d.unused_data
-            self._d = zlib.decompressobj(wbits=31)
-            out.append(self._d.decompress(rest))
-        return b"".join(out)
-
-    def flush(self) -> bytes:
-        """The rest of the output; raises ``ValueError`` when the gzip stream was cut short."""
-        tail = self._d.flush()
-        if not self._d.eof:
-            raise ValueError("the gzip document ends before its last member does")
-        return tail
 
 
 def content_type_for(family: str, download_content_type: str) -> str:
@@ -85,7 +64,7 @@ class Spooler:
         self._md5 = hashlib.md5()
         self._size = 0
         self._head = b""  # bytes held back until the magic bytes can be judged
-        self._decoder: Gunzip | None = None
+        self._decoder: GunzipStream | None = None
         self._started = False
         self.content_type = content_type
 
@@ -103,7 +82,7 @@ class Spooler:
             self._started = True
             chunk, self._head = self._head, b""
             if chunk.startswith(GZIP_MAGIC):
-                self._decoder = Gunzip()
+                self._decoder = GunzipStream()
         self._out(self._decoder.feed(chunk) if self._decoder else chunk)
 
     def finish(self) -> SpooledReport:
@@ -111,7 +90,7 @@ class Spooler:
             if not self._started:
                 self._out(self._head)
             if self._decoder is not None:
-                self._out(self._decoder.flush())
+                self._out(self._decoder.finish())
             self._fh.close()
         except BaseException:
             self.abort()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,7 @@ async def test_collect_bounded_fetches() -> None:
 
 async def test_spool_rejects_truncated_gzip(tmp_path: Path) -> None:
     data = gzip.compress(TEXT)[:-20]
-    with pytest.raises(ValueError, match="gzip"):
+    with pytest.raises(zlib.error, match="gzip"):
         await spool(chunks_of(data), tmp_path, gzip_declared=True, content_type="text/plain")
     assert listing(tmp_path) == []
 
