@@ -264,6 +264,12 @@ def _json_body(result: Any) -> dict[str, Any]:
     return body
 
 
+def _rejected_page_token(exc: Exception) -> bool:
+    from gateway.spapi.errors import UpstreamClientError
+
+    return isinstance(exc, UpstreamClientError) and exc.http_status == 400
+
+
 def _not_found(exc: Exception) -> bool:
     from gateway.spapi.errors import UpstreamNotFound
 
@@ -319,7 +325,13 @@ async def list_orders_by_next_token(call: Call) -> XmlResult:
     state = _codec(call).decode(token, kind)
     if state.get("u") != call.identity.seller_id or not state.get("p"):
         raise MwsError("NextTokenCorrupted")
-    return await _search(call, spec, state, str(state["p"]))
+    try:
+        return await _search(call, spec, state, str(state["p"]))
+    except MwsError as exc:
+        if _rejected_page_token(exc):
+            # SP-API refused its own pagination token (expired after 24 h, or stale)
+            raise MwsError("NextTokenCorrupted") from None
+        raise
 
 
 async def _search(

@@ -353,3 +353,22 @@ async def test_get_order_looks_in_each_of_the_sellers_regions(tmp_path: Path) ->
         # the known order is found in the first region (NA); the unknown id is also asked
         # in the seller's second region (EU) before it is left out
         assert gw.emulator.calls["orders.getOrder"] == 3
+
+
+async def test_a_page_token_sp_api_rejects_is_next_token_corrupted(gw: MwsClient) -> None:
+    from gateway.translate.nexttoken import TokenCodec
+
+    key = gw.app.state.services.settings.token_key
+    state = {
+        "q": {"createdAfter": "2026-01-01T00:00:00.000Z", "marketplaceIds": US},
+        "p": "expired-sp-api-token",
+        "f": [],
+        "e": {},
+        "m": US,
+        "u": "A1EXAMPLESELLER",
+        "x": {},
+    }
+    token = TokenCodec(key).encode("orders.list", state)
+    response = await gw.call(PATH, "ListOrdersByNextToken", VERSION, {"NextToken": token})
+    error(response, 400, "NextTokenCorrupted")
+    assert gw.emulator.calls["orders.searchOrders"] == 1  # it did ask SP-API, which refused
