@@ -285,3 +285,25 @@ def test_paths() -> None:
 def test_broken_field_maps_fail_at_compile_time(tables_doc: dict[str, Any]) -> None:
     with pytest.raises(FieldMapError):
         FieldMaps(tables_doc)
+
+
+def test_real_mws_list_orders_fits_our_schema_and_matches_our_rendering() -> None:
+    from tests.support.recordings import load_exchanges
+
+    real = [
+        e for e in load_exchanges() if e.action == "ListOrders" and e.status == 200 and e.is_xml
+    ]
+    assert real
+    for exchange in real:
+        body = exchange.body.encode()
+        schema_for(NS_2013, ("Orders",)).validate(body.decode())
+        recorded = tree(body).find("ListOrdersResult")
+        assert recorded is not None
+        echo = {c.tag: c.text or "" for c in recorded if c.tag != "Orders"}
+        ours, _ = list_orders_children(
+            {"orders": []}, tables(), filters=[], echo=echo, echo_upstream={}, next_token=None
+        )
+        mine = tree(response("ListOrders", ours)).find("ListOrdersResult")
+        assert mine is not None
+        assert sorted(c.tag for c in mine) == sorted(c.tag for c in recorded)
+        assert b"<Orders/>" in body and b"<Orders/>" in response("ListOrders", ours)
