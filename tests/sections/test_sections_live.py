@@ -21,7 +21,7 @@ def emulator(server: LiveServer) -> object:
 def as_list(value: object) -> list[dict[str, object]]:
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]  # type: ignore[list-item,return-value]
+    return value if isinstance(value, list) else [value]  # type: ignore[list-item]
 
 
 def test_python_amazon_mws_sellers_and_inventory(live_gw: LiveServer) -> None:
@@ -112,7 +112,7 @@ def test_boto_sellers_and_inventory(live_gw: LiveServer) -> None:
     members = supply.ListInventorySupplyResult.InventorySupplyList
     assert [m.SellerSKU for m in members] == skus
     first = state.data.inventory[skus[0]]  # type: ignore[attr-defined]
-    assert members[0].ASIN == first["asin"]
+    assert first["asin"] == members[0].ASIN
     assert int(members[0].InStockSupplyQuantity) == first["inventoryDetails"]["fulfillableQuantity"]
 
     state.section("fbaInventory", InventorySettings).page_size = 25  # type: ignore[attr-defined]
