@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -69,6 +70,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.demo:
         sys.stderr.write(_demo_banner(settings))
         sys.stderr.flush()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal so the
+    # process's previous handler decides the exit: ours makes it a clean exit 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_cleanly)
     uvicorn.run(
         app,
         host=settings.host,
@@ -79,6 +84,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
