@@ -307,3 +307,38 @@ def test_real_mws_list_orders_fits_our_schema_and_matches_our_rendering() -> Non
         assert mine is not None
         assert sorted(c.tag for c in mine) == sorted(c.tag for c in recorded)
         assert b"<Orders/>" in body and b"<Orders/>" in response("ListOrders", ours)
+
+
+def _mutations() -> list[Any]:
+    """Orders with odd shapes: wrong types, empty strings, numbers where text is expected."""
+    odd: list[Any] = [full_order(), minimal_order()]
+    o = full_order()
+    o["recipient"] = {"deliveryAddress": ["not", "a", "dict"]}
+    o["programs"] = "PRIME"  # not a list
+    o["fulfillment"]["fulfillmentStatus"] = "TELEPORTED"
+    o["orderId"] = 12345
+    o["buyer"] = {"buyerEmail": "", "buyerName": None}
+    odd.append(o)
+    o = full_order()
+    o["salesChannel"] = "AMAZON"
+    o["proceeds"] = {"grandTotal": {"amount": 10.5, "currencyCode": "EUR"}}
+    o["createdTime"] = "2026-01-01T00:00:00+02:00"
+    odd.append(o)
+    return odd
+
+
+@pytest.mark.parametrize("table", ["order", "order_item", "address", "money"])
+def test_fused_field_maps_build_exactly_what_the_closures_build(table: str) -> None:
+    from tests.orders.samples import section
+
+    fused = FieldMaps(section().tables)
+    plain = FieldMaps(section().tables, fuse=False)
+    sources: list[Any] = []
+    for order in _mutations():
+        sources.append(order)
+        sources.extend(order.get("orderItems") or [])
+        sources.append((order.get("recipient") or {}).get("deliveryAddress"))
+        sources.append((order.get("proceeds") or {}).get("grandTotal"))
+    sources += [None, "text", 7, [], {}, [{"orderId": "x"}]]
+    for source in sources:
+        assert fused.children(table)(source) == plain.children(table)(source), source
