@@ -84,7 +84,7 @@ def _unknown_group(d: dict[str, Any]) -> None:
 
 
 def _no_note(d: dict[str, Any]) -> None:
-    del d["operations"]["ListMarketplaceParticipations"]["target"]["note"]
+    d["operations"]["ListMarketplaceParticipations"]["target"] = {"kind": "unsupported"}
 
 
 def _bad_kind(d: dict[str, Any]) -> None:

@@ -221,8 +221,10 @@ def test_handlers_of_these_tables_resolve(catalog: Catalog) -> None:
         for op in _section(catalog, name).operations.values()
         if op.target.kind != "unsupported"
     }
-    assert handlers == {"local:service_status"}
-    assert callable(resolve_handler("local:service_status"))
+    assert "local:service_status" in handlers
+    for handler in handlers:
+        assert handler is not None
+        assert callable(resolve_handler(handler)), handler
 
 
 @pytest.mark.parametrize("name", ["Reports", "Feeds"])
@@ -309,9 +311,8 @@ def test_products_per_item_prefixes(catalog: Catalog) -> None:
 @pytest.mark.parametrize("name", MY_SECTIONS)
 def test_unsupported_targets_name_their_successor(catalog: Catalog, name: str) -> None:
     for op in _section(catalog, name).operations.values():
-        if op.name == "GetServiceStatus":
-            continue
-        assert op.target.kind == "unsupported", op.name
+        if op.target.kind != "unsupported":
+            continue  # GetServiceStatus, and operations translated since (tests/sections)
         note = op.target.note or ""
         assert "SP-API" in note, (op.name, note)
         # one line without "|": the note lands in the markdown table `mws-gateway coverage` prints

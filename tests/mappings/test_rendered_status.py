@@ -85,17 +85,21 @@ def test_red_status_with_message_validates(catalog: Catalog) -> None:
     schema_for(namespace, ()).validate(text)
 
 
-@pytest.mark.parametrize("section", [s for s in STATUS_SECTIONS if s != "Orders"])
-def test_unsupported_operation_error_validates(catalog: Catalog, section: str) -> None:
-    sec = catalog.sections[section]
-    version = sec.versions[0].version
-    unsupported = [op for op in sec.operations.values() if op.target.kind == "unsupported"]
-    # every non-status operation of these tables is unsupported
-    assert len(unsupported) == len(sec.operations) - 1
-    for op in unsupported:
-        namespace = sec.namespace_for(version, op)
-        status, body = render_error(
-            MwsError("UnsupportedOperation", op.target.note), namespace, REQUEST_ID, catalog.errors
-        )
-        assert status == 400
-        schema_for(namespace, ()).validate(body.decode("utf-8"))
+def test_unsupported_operation_error_validates(catalog: Catalog) -> None:
+    checked = 0
+    for sec in catalog.sections.values():
+        version = sec.versions[0].version
+        for op in sec.operations.values():
+            if op.target.kind != "unsupported":
+                continue
+            checked += 1
+            namespace = sec.namespace_for(version, op)
+            status, body = render_error(
+                MwsError("UnsupportedOperation", op.target.note),
+                namespace,
+                REQUEST_ID,
+                catalog.errors,
+            )
+            assert status == 400
+            schema_for(namespace, ()).validate(body.decode("utf-8"))
+    assert checked > 50  # most of the 14 sections' operations still wait for a translation
