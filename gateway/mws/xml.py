@@ -24,9 +24,11 @@ XML_DECLARATION = '<?xml version="1.0"?>\n'
 
 
 def escape_text(text: str) -> str:
-    if _INVALID_XML.search(text):
+    if not (text.isascii() and text.isprintable()) and _INVALID_XML.search(text):
         text = _INVALID_XML.sub("\ufffd", text)
-    return text.translate(_ESCAPES)
+    if "&" in text or "<" in text or ">" in text:
+        return text.translate(_ESCAPES)
+    return text
 
 
 def escape_attr(text: str) -> str:
@@ -42,17 +44,15 @@ def _attrs(attrs: Mapping[str, str]) -> str:
 def _write(out: list[str], element: Element) -> None:
     tag = element[0]
     content = element[1]
-    attr_text = _attrs(element[2]) if len(element) == 3 else ""
-    if content is None:
-        out.append(f"<{tag}{attr_text}/>")
-    elif isinstance(content, str):
-        out.append(f"<{tag}{attr_text}>{escape_text(content)}</{tag}>")
+    open_tag = f"<{tag}{_attrs(element[2])}" if len(element) == 3 else "<" + tag
+    if content.__class__ is str:
+        out.append(f"{open_tag}>{escape_text(content)}</{tag}>")
     elif not content:
-        out.append(f"<{tag}{attr_text}/>")
+        out.append(open_tag + "/>")
     else:
-        out.append(f"<{tag}{attr_text}>")
+        out.append(open_tag + ">")
         for child in content:
-            _write(out, child)
+            _write(out, child)  # type: ignore[arg-type]
         out.append(f"</{tag}>")
 
 
