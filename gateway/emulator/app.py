@@ -12,7 +12,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
-from gateway.emulator import admin, feeds, lwa, orders, reports, sellers, tokens
+from gateway.emulator import (
+    admin,
+    feeds,
+    finances,
+    inventory,
+    lwa,
+    orders,
+    reports,
+    sellers,
+    tokens,
+)
 from gateway.emulator.common import error_response
 from gateway.emulator.config import EmulatorConfig
 from gateway.emulator.documents import document_routes
@@ -70,6 +80,8 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *orders.routes,
         *reports.routes,
         *feeds.routes,
+        *inventory.routes,
+        *finances.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:
