@@ -9,59 +9,22 @@ from urllib.parse import quote
 from gateway.mws.errors import MwsError
 from gateway.spapi import documents
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.base import Call
+from gateway.translate.upstream import SectionApi, json_object
 
 BASE = "/feeds/2021-06-30"
 SECTION = "Feeds"
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 
 
-def _object(data: Any, operation: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise MwsError("InternalError", f"SP-API {operation} answered with an unexpected body.")
-    return data
-
-
-class FeedsApi:
+class FeedsApi(SectionApi):
     """One MWS call's view of the SP-API Feeds API (seller, marketplace and audit bound)."""
 
-    def __init__(self, call: Call, marketplace: str | None = None) -> None:
-        self.call = call
-        self.client = call.services.spapi
-        self.seller_id = call.identity.seller_id
-        self.marketplace = marketplace or (
-            call.identity.marketplaces[0] if call.identity.marketplaces else None
-        )
-
-    async def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-        not_found: str | None = None,
-    ) -> Any:
-        response = await self.client.call(
-            seller_id=self.seller_id,
-            marketplace_id=self.marketplace,
-            section=SECTION,
-            operation=f"feeds.{operation}",
-            method=method,
-            path=path,
-            query=query,
-            json=json,
-            idempotent=idempotent,
-            audit=self.call.audit,
-            not_found=not_found,
-        )
-        return response.data
+    section = SECTION
+    api = "feeds"
 
     async def create_document(self, content_type: str) -> tuple[str, str]:
         """createFeedDocument: (feedDocumentId, presigned upload URL)."""
-        data = _object(
+        data = json_object(
             await self._call(
                 "createFeedDocument",
                 "POST",
@@ -84,7 +47,7 @@ class FeedsApi:
 
     async def create_feed(self, spec: Mapping[str, Any]) -> str:
         """createFeed, sent once: never retried when it may have reached SP-API."""
-        data = _object(
+        data = json_object(
             await self._call(
                 "createFeed", "POST", f"{BASE}/feeds", json=dict(spec), idempotent=False
             ),
@@ -98,7 +61,7 @@ class FeedsApi:
             data = await self._call("getFeed", "GET", f"{BASE}/feeds/{quote(feed_id, safe='')}")
         except (UpstreamNotFound, UpstreamClientError):
             return None
-        return _object(data, "getFeed")
+        return json_object(data, "getFeed")
 
     async def cancel_feed(self, feed_id: str) -> bool:
         """Cancel an IN_QUEUE feed; ``False`` when SP-API refuses (already started)."""
@@ -112,7 +75,7 @@ class FeedsApi:
 
     async def fetch_document(self, document_id: str) -> tuple[str, bytes]:
         """getFeedDocument + download (gunzipped): (Content-Type, bytes)."""
-        info = _object(
+        info = json_object(
             await self._call(
                 "getFeedDocument",
                 "GET",

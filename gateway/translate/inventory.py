@@ -22,23 +22,12 @@ from gateway.translate.upstream import (
     base_spec,
     dig,
     fetch_json,
+    field_maps,
     issue_token,
     next_upstream_token,
     read_token,
     token_kind,
 )
-
-_MAPS: dict[int, tuple[Mapping[str, Any], FieldMaps]] = {}
-
-
-def field_maps(tables: Mapping[str, Any]) -> FieldMaps:
-    hit = _MAPS.get(id(tables))
-    if hit is not None and hit[0] is tables:
-        return hit[1]
-    maps = FieldMaps(tables)
-    _MAPS[id(tables)] = (tables, maps)
-    return maps
-
 
 # ------------------------------------------------------------------ pure
 

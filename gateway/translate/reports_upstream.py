@@ -14,7 +14,6 @@ import httpx
 
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.base import Call
 from gateway.translate.reports_download import (
     CHUNK,
     SpooledReport,
@@ -22,6 +21,7 @@ from gateway.translate.reports_download import (
     spool,
     spool_sync,
 )
+from gateway.translate.upstream import SectionApi, json_object
 
 BASE = "/reports/2021-06-30"
 
@@ -72,60 +72,21 @@ def download_in_thread(
         raise _transport_error(exc) from None
 
 
-def _object(data: Any, operation: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise MwsError("InternalError", f"SP-API {operation} answered with an unexpected body.")
-    return data
-
-
-class ReportsApi:
+class ReportsApi(SectionApi):
     """One MWS call's view of the SP-API Reports API (seller and audit trail bound)."""
 
-    def __init__(self, call: Call, marketplace: str | None = None) -> None:
-        """``marketplace`` picks the SP-API region (default: the seller's first marketplace)."""
-        self.call = call
-        self.client = call.services.spapi
-        self.seller_id = call.identity.seller_id
-        own = call.identity.marketplaces[0] if call.identity.marketplaces else None
-        self.marketplace = marketplace or own
-
-    async def _call(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, Any] | None = None,
-        json: Any = None,
-        restricted: list[str] | None = None,
-        idempotent: bool | None = None,
-        not_found: str | None = None,
-    ) -> Any:
-        response = await self.client.call(
-            seller_id=self.seller_id,
-            marketplace_id=self.marketplace,
-            section="Reports",
-            operation=f"reports.{operation}",
-            method=method,
-            path=path,
-            query=query,
-            json=json,
-            restricted=restricted,
-            idempotent=idempotent,
-            audit=self.call.audit,
-            not_found=not_found,
-        )
-        return response.data
+    section = "Reports"
+    api = "reports"
 
     async def create_report(self, spec: Mapping[str, Any]) -> str:
-        data = _object(
+        data = json_object(
             await self._call("createReport", "POST", f"{BASE}/reports", json=dict(spec)),
             "createReport",
         )
         return str(data["reportId"])
 
     async def get_reports(self, query: Mapping[str, str]) -> dict[str, Any]:
-        data = _object(
+        data = json_object(
             await self._call("getReports", "GET", f"{BASE}/reports", query=query), "getReports"
         )
         if not isinstance(data.get("reports"), list):
@@ -140,7 +101,7 @@ class ReportsApi:
             )
         except (UpstreamNotFound, UpstreamClientError):
             return None
-        return _object(data, "getReport")
+        return json_object(data, "getReport")
 
     async def cancel_report(self, report_id: str) -> bool:
         """Cancel an IN_QUEUE report; ``False`` when SP-API refuses (already started)."""
@@ -156,14 +117,14 @@ class ReportsApi:
         return True
 
     async def create_schedule(self, spec: Mapping[str, Any]) -> str:
-        data = _object(
+        data = json_object(
             await self._call("createReportSchedule", "POST", f"{BASE}/schedules", json=dict(spec)),
             "createReportSchedule",
         )
         return str(data["reportScheduleId"])
 
     async def get_schedules(self, report_types: list[str]) -> list[dict[str, Any]]:
-        data = _object(
+        data = json_object(
             await self._call(
                 "getReportSchedules",
                 "GET",
@@ -191,7 +152,7 @@ class ReportsApi:
             restricted=[] if rdt else None,
             not_found="ReportNoLongerAvailable",
         )
-        return _object(data, "getReportDocument")
+        return json_object(data, "getReportDocument")
 
     async def fetch_document(
         self, url: str, directory: Path, family: str, *, gzip_declared: bool

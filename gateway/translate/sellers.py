@@ -19,21 +19,11 @@ from gateway.translate.upstream import (
     default_marketplace,
     dig,
     fetch_json,
+    field_maps,
     issue_token,
     read_token,
     token_kind,
 )
-
-_MAPS: dict[int, tuple[Mapping[str, Any], FieldMaps]] = {}
-
-
-def field_maps(tables: Mapping[str, Any]) -> FieldMaps:
-    hit = _MAPS.get(id(tables))
-    if hit is not None and hit[0] is tables:
-        return hit[1]
-    maps = FieldMaps(tables)
-    _MAPS[id(tables)] = (tables, maps)
-    return maps
 
 
 def kept(spec: Mapping[str, Any], entries: Sequence[Any]) -> list[Mapping[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 from gateway.mws.errors import MwsError
 from gateway.translate.base import Call
 from gateway.translate.nexttoken import TokenCodec
+from gateway.translate.orders_fields import FieldMaps
 
 SELLER_KEY = "u"
 
@@ -112,3 +113,69 @@ def base_spec(call: Call) -> Mapping[str, Any]:
 
 def token_kind(call: Call) -> str:
     return str(call.operation.spec["page"]["token_kind"])
+
+
+def json_object(data: Any, operation: str) -> dict[str, Any]:
+    """An SP-API body that must be a JSON object; anything else is an upstream fault."""
+    if not isinstance(data, dict):
+        raise MwsError("InternalError", f"SP-API {operation} answered with an unexpected body.")
+    return data
+
+
+class SectionApi:
+    """One MWS call's view of an SP-API API: seller, marketplace (region) and audit trail bound.
+
+    Subclasses name the MWS ``section`` (health board, audit) and the ``api`` prefix of the
+    rate-limit table's operation names (``feeds`` -> ``feeds.createFeed``)."""
+
+    section: str = ""
+    api: str = ""
+
+    def __init__(self, call: Call, marketplace: str | None = None) -> None:
+        """``marketplace`` picks the SP-API region (default: the seller's first marketplace)."""
+        self.call = call
+        self.client = call.services.spapi
+        self.seller_id = call.identity.seller_id
+        own = call.identity.marketplaces[0] if call.identity.marketplaces else None
+        self.marketplace = marketplace or own
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        restricted: list[str] | None = None,
+        idempotent: bool | None = None,
+        not_found: str | None = None,
+    ) -> Any:
+        response = await self.client.call(
+            seller_id=self.seller_id,
+            marketplace_id=self.marketplace,
+            section=self.section,
+            operation=f"{self.api}.{operation}",
+            method=method,
+            path=path,
+            query=query,
+            json=json,
+            restricted=restricted,
+            idempotent=idempotent,
+            audit=self.call.audit,
+            not_found=not_found,
+        )
+        return response.data
+
+
+_FIELD_MAPS: dict[int, tuple[Mapping[str, Any], FieldMaps]] = {}
+
+
+def field_maps(tables: Mapping[str, Any]) -> FieldMaps:
+    """The compiled field maps of a section's tables, built once per table object."""
+    hit = _FIELD_MAPS.get(id(tables))
+    if hit is not None and hit[0] is tables:
+        return hit[1]
+    maps = FieldMaps(tables)
+    _FIELD_MAPS[id(tables)] = (tables, maps)
+    return maps
