@@ -66,8 +66,10 @@ def create_app(
     emulator_app: Any = None
     if upstream_transport is None and settings.embedded_emulator:
         from gateway.emulator.app import create_emulator_app
+        from gateway.emulator.config import EmulatorConfig
 
-        emulator_app = create_emulator_app()
+        # Production-like per-operation limits, the same table the gateway paces itself by.
+        emulator_app = create_emulator_app(EmulatorConfig(rate_mode="production"))
         upstream_transport = httpx.ASGITransport(app=emulator_app)
 
     from gateway.spapi.client import SpApiClient

@@ -168,13 +168,10 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    import uvicorn
+    from gateway.emulator.__main__ import run
+    from gateway.emulator.config import EmulatorConfig
 
-    from gateway.emulator.app import create_emulator_app
-
-    uvicorn.run(
-        create_emulator_app(), host=args.host or "127.0.0.1", port=args.port, log_level="warning"
-    )
+    run(args.host or "127.0.0.1", args.port, EmulatorConfig(rate_mode=args.rate_mode))
     return 0
 
 
@@ -213,7 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     emu = sub.add_parser("emulator", help="serve the SP-API emulator alone")
     emu.add_argument("--host")
-    emu.add_argument("--port", type=int, default=8090)
+    emu.add_argument("--port", type=int, default=8100)
+    emu.add_argument(
+        "--rate-mode",
+        choices=("sandbox", "production", "off"),
+        default="sandbox",
+        help="SP-API rate limits: sandbox 5/s burst 15, the models' per-operation limits, or none",
+    )
     emu.set_defaults(func=cmd_emulator)
     return parser
 
