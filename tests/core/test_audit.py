@@ -81,3 +81,23 @@ def test_redaction_processor_masks_whatever_a_caller_logs() -> None:
     assert event["nested"]["client_secret"] == "[REDACTED]"
     assert DEMO_REFRESH_TOKEN not in event["nested"]["note"]
     assert TOKEN not in event["nested"]["mws"]
+
+
+def test_render_redacted_matches_redact_then_render() -> None:
+    import json
+
+    from gateway.audit import redact, render_redacted
+
+    clean = {"event": "mws_call", "path": "/Orders/2013-09-01", "status": 200, "n": [1, 2]}
+    dirty = {
+        "event": "x",
+        "note": "rdt Atz.sprdt|AbC123 and grantless Atc|Zz9",
+        "nested": {"client_secret": "s3"},
+        "url": "https://h/p?X-Amz-Signature=deadbeef",
+    }
+    for event in (clean, dirty):
+        expected = json.dumps(redact(None, "info", json.loads(json.dumps(event))))
+        assert render_redacted(None, "info", dict(event)) == expected
+    line = render_redacted(None, "info", dict(dirty))
+    for leaked in ("AbC123", "Zz9", "s3", "deadbeef"):
+        assert leaked not in line
