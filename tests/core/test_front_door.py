@@ -110,9 +110,7 @@ async def test_hmac_sha1_is_accepted(mws: MwsClient) -> None:
         ("", 400, "MissingParameter"),
     ],
 )
-async def test_timestamp_window(
-    mws: MwsClient, stamp: str | int, status: int, code: str
-) -> None:
+async def test_timestamp_window(mws: MwsClient, stamp: str | int, status: int, code: str) -> None:
     if isinstance(stamp, int):
         stamp = now_timestamp(stamp)
     resp = await mws.call(*ORDERS, timestamp=stamp)
