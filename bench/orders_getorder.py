@@ -1,6 +1,7 @@
 """Benchmark: translated MWS GetOrder vs a naive Starlette+httpx pass-through proxy.
 
-Run: ``.venv/bin/python bench/orders_getorder.py [--requests N] [--concurrency C]``
+Run: ``.venv/bin/python -m bench.orders_getorder [--quick]``; ``make bench`` runs it too.
+Goal (issue 4): throughput ratio gateway / proxy >= 1.5.
 
 Starts three processes on 127.0.0.1: the SP-API emulator (rate limits off), the gateway
 (``serve --demo`` against that emulator, MWS quota emulation off, SP-API client pacing
@@ -9,8 +10,8 @@ Starlette route that forwards ``GET /orders/{id}`` to the emulator's getOrder wi
 httpx client and returns the JSON unchanged). Then, side by side in one run, it sends the same
 order ids through both with C requests in flight and prints requests per second, the ratio
 gateway / proxy, and the SP-API calls per MWS call (from the gateway's ``orders.getOrder``
-count on the emulator). Rounds alternate (proxy, gateway, proxy, gateway) and the best round
-of each counts, so a noisy neighbour cannot flatter either side.
+count on the emulator). Rounds alternate (proxy, gateway, proxy, gateway) after a warm-up
+of both, and the best round of each counts, so a noisy neighbour cannot flatter either side.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench.runner import BenchResult
 from gateway.catalog import default_mappings_dir
 from gateway.config import (
     DEMO_ACCESS_KEY,
@@ -42,6 +44,8 @@ from gateway.config import (
 from gateway.mws.signature import signed_query
 from gateway.mws.timestamps import format_millis, from_epoch
 
+GOAL = 1.5
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -49,7 +53,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 30.0) -> None:
+def wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -57,7 +61,7 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
             return
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
+    raise RuntimeError(f"{url} did not come up")
 
 
 # ----------------------------------------------------------------------------- naive proxy
@@ -134,7 +138,7 @@ async def drive(urls: list[str], concurrency: int, expect: bytes) -> float:
                 url = queue.pop()
                 response = await client.get(url)
                 if response.status_code != 200 or expect not in response.content:
-                    raise SystemExit(f"bad answer {response.status_code}: {response.text[:300]}")
+                    raise RuntimeError(f"bad answer {response.status_code}: {response.text[:300]}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -153,18 +157,12 @@ def relaxed_mappings(target: Path) -> Path:
     return target
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=600)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument(
-        "--proxy-serve", nargs=2, metavar=("PORT", "EMULATOR"), help=argparse.SUPPRESS
-    )
-    args = parser.parse_args()
-    if args.proxy_serve:
-        serve_proxy(int(args.proxy_serve[0]), args.proxy_serve[1])
-        return 0
+def emulator_count(emu: str, operation: str) -> int:
+    stats = httpx.get(f"{emu}/_emulator/stats", timeout=10).json()
+    return int(stats.get("calls", {}).get(operation, 0))
 
+
+def measure(requests: int, concurrency: int, rounds: int) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="mws-orders-bench-"))
     emu_port, gw_port, px_port = free_port(), free_port(), free_port()
     emu = f"http://127.0.0.1:{emu_port}"
@@ -180,60 +178,49 @@ def main() -> int:
             "MWS_GATEWAY_MAPPINGS_DIR": str(relaxed_mappings(work / "mappings")),
         }
     )
-    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    log = (work / "servers.log").open("wb")
+    quiet: dict[str, Any] = {"stdout": log, "stderr": subprocess.STDOUT}
+    emulator_cmd = [sys.executable, "-m", "gateway.emulator", "--port", str(emu_port)]
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gateway.emulator",
-                "--port",
-                str(emu_port),
-                "--rate-mode",
-                "off",
-            ],
-            env=env,
-            **quiet,
-        ),
+        subprocess.Popen([*emulator_cmd, "--rate-mode", "off"], env=env, **quiet),
         subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(gw_port)],
             env=env,
             **quiet,
         ),
         subprocess.Popen(
-            [sys.executable, __file__, "--proxy-serve", str(px_port), emu], env=env, **quiet
+            [sys.executable, "-m", "bench.orders_getorder", "--proxy-serve", str(px_port), emu],
+            env=env,
+            **quiet,
         ),
     ]
     try:
-        wait_http(emu + "/")
-        wait_http(gw + "/healthz")
-        wait_http(px + "/")
+        try:
+            wait_http(emu + "/")
+            wait_http(gw + "/healthz")
+            wait_http(px + "/")
+        except RuntimeError as exc:
+            tail = (work / "servers.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}; server output: {tail}") from exc
         from gateway.emulator.data import SeedData
 
         # the emulator's seeded orders (same seed, same day anchor as the server process)
         ids = [o["orderId"] for o in SeedData.generate().orders]
-        picks = [ids[i % len(ids)] for i in range(args.requests)]
+        picks = [ids[i % len(ids)] for i in range(requests)]
+        # warm-up of both (connections, caches, the gateway's LWA token)
+        asyncio.run(drive([f"{px}/orders/{i}" for i in picks[:50]], concurrency, b'"orderId"'))
+        asyncio.run(drive([get_order_url(gw, i) for i in picks[:50]], concurrency, b"<Amazon"))
         gateway_rates: list[float] = []
         proxy_rates: list[float] = []
-        for _ in range(3):
+        gateway_upstream = 0
+        for _ in range(rounds):
             proxy_urls = [f"{px}/orders/{i}" for i in picks]
-            proxy_rates.append(asyncio.run(drive(proxy_urls, args.concurrency, b'"orderId"')))
+            proxy_rates.append(asyncio.run(drive(proxy_urls, concurrency, b'"orderId"')))
+            mid = emulator_count(emu, "orders.getOrder")
             gw_urls = [get_order_url(gw, i) for i in picks]
-            gateway_rates.append(asyncio.run(drive(gw_urls, args.concurrency, b"<AmazonOrderId>")))
-        best_gw, best_px = max(gateway_rates), max(proxy_rates)
-        print(
-            f"GetOrder, {args.requests} requests x 3 rounds, {args.concurrency} in flight, "
-            "one AmazonOrderId each"
-        )
-        px_rounds = ", ".join(f"{r:.0f}" for r in proxy_rates)
-        gw_rounds = ", ".join(f"{r:.0f}" for r in gateway_rates)
-        print(f"  naive proxy (JSON pass-through)   {best_px:8.1f} req/s  (rounds {px_rounds})")
-        print(f"  gateway (signed MWS -> XML)       {best_gw:8.1f} req/s  (rounds {gw_rounds})")
-        print(f"  ratio gateway / proxy              {best_gw / best_px:8.2f}")
-        print(
-            "  SP-API calls per MWS GetOrder: 1 getOrder per AmazonOrderId "
-            "(searchOrders cannot filter by order id)"
-        )
+            gateway_rates.append(asyncio.run(drive(gw_urls, concurrency, b"<AmazonOrderId>")))
+            after = emulator_count(emu, "orders.getOrder")
+            gateway_upstream += after - mid
     finally:
         for proc in procs:
             proc.terminate()
@@ -242,7 +229,55 @@ def main() -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        log.close()
         shutil.rmtree(work, ignore_errors=True)
+    return {
+        "requests": requests,
+        "concurrency": concurrency,
+        "rounds": rounds,
+        "gateway": gateway_rates,
+        "proxy": proxy_rates,
+        "calls_per_call": gateway_upstream / (requests * rounds),
+    }
+
+
+def run(quick: bool) -> list[BenchResult]:
+    m = measure(150 if quick else 600, 8, 2 if quick else 3)
+    best_gw, best_px = max(m["gateway"]), max(m["proxy"])
+    ratio = best_gw / best_px
+    detail = (
+        f"gateway (signed MWS -> XML) best {best_gw:.0f} req/s (rounds "
+        f"{', '.join(f'{r:.0f}' for r in m['gateway'])}) vs naive Starlette+httpx JSON "
+        f"pass-through best {best_px:.0f} req/s (rounds "
+        f"{', '.join(f'{r:.0f}' for r in m['proxy'])}); {m['rounds']} alternating rounds of "
+        f"{m['requests']} requests, {m['concurrency']} in flight, one AmazonOrderId each; "
+        f"getOrder calls per GetOrder {m['calls_per_call']:.2f}; emulator rate limits off"
+    )
+    return [
+        BenchResult(
+            "translated GetOrder vs naive pass-through proxy, throughput",
+            ratio,
+            "ratio",
+            f">= {GOAL}",
+            ratio >= GOAL,
+            detail,
+        )
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--proxy-serve", nargs=2, metavar=("PORT", "EMULATOR"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.proxy_serve:
+        serve_proxy(int(args.proxy_serve[0]), args.proxy_serve[1])
+        return 0
+    for r in run(args.quick):
+        print(f"{r.name}: {r.value:.3f} {r.unit} (goal {r.goal}, met {r.met}) - {r.detail}")
     return 0
 
 

@@ -1,17 +1,19 @@
 """Benchmark: GetReport of a very large report through the gateway vs a plain download.
+Goals (issue 5): peak RSS growth of the gateway <= 64 MiB; throughput >= 0.5 of a plain download.
 
 Starts the SP-API emulator and the gateway as two separate processes (uvicorn, 127.0.0.1),
-requests a report of ``--size`` bytes (default 1 GiB; the emulator generates it lazily from
+requests a report of 1 GiB (``--quick``: 64 MiB; the emulator generates it lazily from
 ``ReportOptions=emulatorSize=N``), waits until it is done, then in one run:
 
 1. plain: downloads the same document straight from the emulator's presigned URL;
-2. gateway cold: MWS GetReport (getReport + getReportDocument + download, spooled to disk
-   while hashed, then streamed with its Content-MD5);
-3. gateway warm: the same GetReport again, served from the gateway's disk cache.
+2. gateway first download: MWS GetReport (getReport + getReportDocument + download, spooled
+   to disk while hashed, then streamed with its Content-MD5), then plain again;
+3. gateway cached repeat: the same GetReport from the gateway's disk cache, then plain again.
 
-It prints the gateway process's peak RSS growth during each GetReport (sampled from
-/proc/<pid>/status every 20 ms) and throughput relative to the plain download, and checks the
-Content-MD5 the gateway sent. Run: ``.venv/bin/python bench/report_download.py [--size BYTES]``.
+Reported per gateway download: the gateway process's peak RSS growth (sampled from
+/proc/<pid>/status every 20 ms) and throughput relative to the fastest plain download; the
+Content-MD5 the gateway sent is checked every time.
+Run: ``.venv/bin/python -m bench.report_download [--quick]``; ``make bench`` runs it too.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from bench.runner import BenchResult
 from gateway.config import (
     DEMO_ACCESS_KEY,
     DEMO_LWA_CLIENT_ID,
@@ -43,6 +47,8 @@ from gateway.mws.signature import signed_query
 from gateway.mws.timestamps import format_millis, from_epoch
 
 MIB = 1024 * 1024
+RSS_GOAL_MIB = 64
+THROUGHPUT_GOAL = 0.5
 
 
 def free_port() -> int:
@@ -51,7 +57,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 30.0) -> None:
+def wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -59,7 +65,7 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
             return
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
+    raise RuntimeError(f"{url} did not come up")
 
 
 def rss_kib(pid: int) -> int:
@@ -121,7 +127,7 @@ def download(client: httpx.Client, url: str) -> tuple[int, float, str, httpx.Hea
     started = time.perf_counter()
     with client.stream("GET", url) as resp:
         if resp.status_code != 200:
-            raise SystemExit(f"download failed: {resp.status_code} {resp.read()[:300]!r}")
+            raise RuntimeError(f"download failed: {resp.status_code} {resp.read()[:300]!r}")
         for chunk in resp.iter_raw(1024 * 1024):
             md5.update(chunk)
             size += len(chunk)
@@ -130,11 +136,8 @@ def download(client: httpx.Client, url: str) -> tuple[int, float, str, httpx.Hea
     return size, elapsed, base64.b64encode(md5.digest()).decode(), headers
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=1024 * MIB, help="report size in bytes")
-    args = parser.parse_args()
-
+def measure(size_bytes: int) -> dict[str, Any]:
+    """Rows of (label, bytes, seconds, peak RSS growth MiB or None); the plain baseline."""
     work = Path(tempfile.mkdtemp(prefix="mws-report-bench-"))
     emu_port, gw_port = free_port(), free_port()
     emu_url, gw_url = f"http://127.0.0.1:{emu_port}", f"http://127.0.0.1:{gw_port}"
@@ -144,22 +147,23 @@ def main() -> int:
             "MWS_GATEWAY_EMULATOR_URL": emu_url,
             "MWS_GATEWAY_DATA_DIR": str(work),
             "MWS_GATEWAY_LOG_LEVEL": "warning",
-            "MWS_GATEWAY_REPORT_CACHE_BYTES": str(2 * args.size + MIB),
+            "MWS_GATEWAY_REPORT_CACHE_BYTES": str(2 * size_bytes + MIB),
         }
     )
     cli = [sys.executable, "-m", "gateway.cli"]
+    log = (work / "servers.log").open("wb")
+    quiet: dict[str, Any] = {"stdout": log, "stderr": subprocess.STDOUT}
     procs = [
-        subprocess.Popen([*cli, "emulator", "--port", str(emu_port)], env=env),
-        subprocess.Popen(
-            [*cli, "serve", "--demo", "--port", str(gw_port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
+        subprocess.Popen([*cli, "emulator", "--port", str(emu_port)], env=env, **quiet),
+        subprocess.Popen([*cli, "serve", "--demo", "--port", str(gw_port)], env=env, **quiet),
     ]
     try:
-        wait_http(emu_url + "/")
-        wait_http(gw_url + "/healthz")
+        try:
+            wait_http(emu_url + "/")
+            wait_http(gw_url + "/healthz")
+        except RuntimeError as exc:
+            tail = (work / "servers.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}; server output: {tail}") from exc
         gateway_pid = procs[1].pid
         with httpx.Client(timeout=600.0) as client:
             created = client.get(
@@ -168,13 +172,13 @@ def main() -> int:
                     "RequestReport",
                     {
                         "ReportType": "_GET_MERCHANT_LISTINGS_ALL_DATA_",
-                        "ReportOptions": f"emulatorSize={args.size}",
+                        "ReportOptions": f"emulatorSize={size_bytes}",
                     },
                 )
             )
             request_id = text_of(created.text, "ReportRequestId")
             report_id = ""
-            for _ in range(100):
+            for _ in range(300):
                 listed = client.get(
                     mws_url(
                         gw_url, "GetReportRequestList", {"ReportRequestIdList.Id.1": request_id}
@@ -185,7 +189,7 @@ def main() -> int:
                     break
                 time.sleep(0.2)
             if not report_id:
-                raise SystemExit("the report never finished")
+                raise RuntimeError("the report never finished")
 
             # the document URL, straight from the emulator (as any SP-API client would)
             token = client.post(
@@ -201,37 +205,29 @@ def main() -> int:
             report = client.get(
                 f"{emu_url}/reports/2021-06-30/reports/{report_id}", headers=auth
             ).json()
-            document = client.get(
-                f"{emu_url}/reports/2021-06-30/documents/{report['reportDocumentId']}",
-                headers=auth,
-            ).json()
 
-            plain_size, plain_s, plain_md5, _ = download(client, document["url"])
-            results = [("plain download (emulator URL)", plain_size, plain_s, None)]
-            for label in ("gateway GetReport, cold", "gateway GetReport, cached"):
+            def document_url() -> str:  # a fresh presigned URL (each lasts 5 minutes)
+                doc = client.get(
+                    f"{emu_url}/reports/2021-06-30/documents/{report['reportDocumentId']}",
+                    headers=auth,
+                ).json()
+                return str(doc["url"])
+
+            plain_size, plain_s, plain_md5, _ = download(client, document_url())
+            plain = [plain_s]
+            rows: list[tuple[str, int, float, float]] = []
+            for label in ("first download", "cached repeat"):
                 url = mws_url(gw_url, "GetReport", {"ReportId": report_id})
                 with RssSampler(gateway_pid) as rss:
                     size, seconds, md5, headers = download(client, url)
-                assert size == plain_size, (size, plain_size)
-                assert headers["content-md5"] == md5 == plain_md5, "Content-MD5 mismatch"
-                results.append((label, size, seconds, rss.growth_mib))
-            # a second plain download (the URL lasts 5 minutes: ask again); the faster plain run
-            # is the baseline, so a noisy first run cannot flatter the gateway
-            document = client.get(
-                f"{emu_url}/reports/2021-06-30/documents/{report['reportDocumentId']}",
-                headers=auth,
-            ).json()
-            _, again_s, _, _ = download(client, document["url"])
-            results.append(("plain download again", plain_size, again_s, None))
-            plain_s = min(plain_s, again_s)
-
-        print(f"report size {plain_size / MIB:.0f} MiB; Content-MD5 checked on every download")
-        print(f"{'':34} {'seconds':>8} {'MiB/s':>8} {'ratio':>6} {'peak RSS growth':>16}")
-        for label, size, seconds, growth in results:
-            rate = size / MIB / seconds
-            ratio = plain_s / seconds
-            mem = "" if growth is None else f"{growth:.1f} MiB"
-            print(f"{label:34} {seconds:8.2f} {rate:8.1f} {ratio:6.2f} {mem:>16}")
+                if size != plain_size:
+                    raise RuntimeError(f"gateway sent {size} bytes, the document has {plain_size}")
+                if not headers["content-md5"] == md5 == plain_md5:
+                    raise RuntimeError("Content-MD5 mismatch")
+                rows.append((label, size, seconds, rss.growth_mib))
+                # a plain download after each gateway one: the faster plain run is the
+                # baseline, so a noisy plain run cannot flatter the gateway
+                plain.append(download(client, document_url())[1])
     finally:
         for proc in procs:
             proc.terminate()
@@ -240,7 +236,55 @@ def main() -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        log.close()
         shutil.rmtree(work, ignore_errors=True)
+    return {"size": plain_size, "plain": plain, "rows": rows}
+
+
+def run(quick: bool) -> list[BenchResult]:
+    m = measure((64 if quick else 1024) * MIB)
+    size, best_plain = m["size"], min(m["plain"])
+    plain_rate = size / MIB / best_plain
+    plain_runs = ", ".join(f"{s:.2f}" for s in m["plain"])
+    results = []
+    for label, _, seconds, growth in m["rows"]:
+        rate = size / MIB / seconds
+        ratio = best_plain / seconds
+        common = (
+            f"{size / MIB:.0f} MiB report; Content-MD5 checked; gateway {seconds:.2f} s "
+            f"({rate:.0f} MiB/s); plain download of the emulator URL best {best_plain:.2f} s "
+            f"({plain_rate:.0f} MiB/s; runs {plain_runs} s)"
+        )
+        results.append(
+            BenchResult(
+                f"GetReport {size / MIB:.0f} MiB, {label}: gateway peak RSS growth",
+                growth,
+                "MiB",
+                f"<= {RSS_GOAL_MIB}",
+                growth <= RSS_GOAL_MIB,
+                f"{common}; RSS of the gateway process sampled every 20 ms",
+            )
+        )
+        results.append(
+            BenchResult(
+                f"GetReport {size / MIB:.0f} MiB, {label}: throughput vs plain download",
+                ratio,
+                "ratio",
+                f">= {THROUGHPUT_GOAL}",
+                ratio >= THROUGHPUT_GOAL,
+                common,
+            )
+        )
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="64 MiB instead of 1 GiB")
+    args = parser.parse_args()
+    for r in run(args.quick):
+        print(f"{r.name}: {r.value:.3f} {r.unit} (goal {r.goal}, met {r.met}) - {r.detail}")
     return 0
 
 
