@@ -19,6 +19,7 @@ from gateway.emulator import (
     inventory,
     lwa,
     orders,
+    outbound,
     reports,
     sellers,
     tokens,
@@ -82,6 +83,7 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *feeds.routes,
         *inventory.routes,
         *finances.routes,
+        *outbound.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:
