@@ -20,6 +20,7 @@ from gateway.emulator import (
     lwa,
     orders,
     outbound,
+    pricing,
     reports,
     sellers,
     tokens,
@@ -84,6 +85,7 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *inventory.routes,
         *finances.routes,
         *outbound.routes,
+        *pricing.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:

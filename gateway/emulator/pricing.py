@@ -1,0 +1,420 @@
+"""Product Pricing API v0 over the seeded listings: getPricing, getCompetitivePricing,
+getListingOffers and getItemOffers.
+
+The seller's own offers are its listings (price, currency, condition, channel), so a price feed
+applied through the Feeds emulator shows in the next answer. The rest of the market is
+invented but deterministic: every ASIN has 0-3 competing offers whose prices derive from a hash
+of the ASIN and the seller's current price, and a sales rank. Identifiers the seller has no
+listing for (or listings in another marketplace) answer ``status: ClientError`` items in
+getPricing/getCompetitivePricing and 400 InvalidInput in the single-item offers operations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Route
+
+from gateway.emulator.common import (
+    JsonBody,
+    OperationContext,
+    invalid_input,
+    query_list,
+    require_query,
+    spapi_operation,
+)
+
+MAX_ITEMS = 20
+CONDITIONS = ("New", "Used", "Collectible", "Refurbished", "Club")
+# listing condition -> (ItemCondition, ItemSubCondition) as Pricing v0 spells them
+_CONDITION_NAMES = {
+    "new_new": ("New", "New"),
+    "used_like_new": ("Used", "Mint"),
+    "used_very_good": ("Used", "Very Good"),
+    "used_good": ("Used", "Good"),
+    "used_acceptable": ("Used", "Acceptable"),
+}
+COMPETITOR_IDS = ("A2COMPETITOR001", "A2COMPETITOR002", "A2COMPETITOR003")
+
+
+def digest(text: str) -> int:
+    """A stable number from ``text`` (the invented market must not change between runs)."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def money(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"CurrencyCode": currency, "Amount": float(amount.quantize(Decimal("0.01")))}
+
+
+def condition_of(listing: dict[str, Any]) -> tuple[str, str]:
+    return _CONDITION_NAMES.get(str(listing.get("condition")), ("New", "New"))
+
+
+def is_afn(listing: dict[str, Any]) -> bool:
+    return str(listing.get("fulfillment_channel", "")).startswith("AMAZON")
+
+
+@dataclass(frozen=True)
+class MarketOffer:
+    seller_id: str
+    condition: str
+    subcondition: str
+    price: Decimal
+    shipping: Decimal
+    currency: str
+    fba: bool
+    sku: str | None = None  # the seller's own offers only
+
+    @property
+    def landed(self) -> Decimal:
+        return self.price + self.shipping
+
+
+def sales_ranks(asin: str) -> list[dict[str, Any]]:
+    n = digest("rank:" + asin)
+    return [
+        {"ProductCategoryId": "home_display_on_website", "Rank": 100 + n % 90000},
+        {"ProductCategoryId": str(1055398 + n % 7), "Rank": 1 + (n >> 20) % 500},
+    ]
+
+
+def own_listings(
+    ctx: OperationContext, marketplace_id: str, *, sku: str | None = None, asin: str | None = None
+) -> list[dict[str, Any]]:
+    found = []
+    for listing in ctx.state.data.listings.values():
+        if listing.get("marketplace_id") != marketplace_id:
+            continue
+        if sku is not None and listing["sku"] != sku:
+            continue
+        if asin is not None and listing.get("asin") != asin:
+            continue
+        found.append(listing)
+    return sorted(found, key=lambda item: str(item["sku"]))
+
+
+def own_offer(listing: dict[str, Any], seller_id: str) -> MarketOffer:
+    condition, sub = condition_of(listing)
+    return MarketOffer(
+        seller_id=seller_id,
+        condition=condition,
+        subcondition=sub,
+        price=Decimal(str(listing["price"])),
+        shipping=Decimal("0.00") if is_afn(listing) else Decimal("4.99"),
+        currency=str(listing.get("currency") or "USD"),
+        fba=is_afn(listing),
+        sku=str(listing["sku"]),
+    )
+
+
+def competitors(asin: str, reference: Decimal, currency: str) -> list[MarketOffer]:
+    """0-3 invented competing offers around ``reference`` (the seller's lowest price)."""
+    n = digest("market:" + asin)
+    out = []
+    for i in range(n % 4):
+        step = Decimal((n >> (8 * (i + 1))) % 21 - 10) / 100  # -10% .. +10%
+        price = max(Decimal("1.00"), (reference * (1 + step)).quantize(Decimal("0.01")))
+        used = (n >> (4 + i)) % 5 == 0
+        out.append(
+            MarketOffer(
+                seller_id=COMPETITOR_IDS[i],
+                condition="Used" if used else "New",
+                subcondition="Good" if used else "New",
+                price=price,
+                shipping=Decimal("0.00") if i % 2 == 0 else Decimal("3.99"),
+                currency=currency,
+                fba=i % 2 == 0,
+            )
+        )
+    return out
+
+
+def market(ctx: OperationContext, marketplace_id: str, asin: str) -> list[MarketOffer]:
+    """Every live offer on ``asin``: the seller's (with stock) and the invented competitors."""
+    mine = own_listings(ctx, marketplace_id, asin=asin)
+    if not mine:
+        return []
+    offers = [own_offer(item, ctx.seller_id) for item in mine if int(item.get("quantity", 0)) > 0]
+    reference = min(Decimal(str(item["price"])) for item in mine)
+    currency = str(mine[0].get("currency") or "USD")
+    return offers + competitors(asin, reference, currency)
+
+
+def buy_box(offers: list[MarketOffer], condition: str) -> MarketOffer | None:
+    eligible = [o for o in offers if o.condition == condition]
+    return min(eligible, key=lambda o: (o.landed, not o.fba, o.seller_id), default=None)
+
+
+# ------------------------------------------------------------------ shared arguments
+
+
+def _items(request: Request) -> tuple[str, str, list[str]]:
+    marketplace = require_query(request, "MarketplaceId")
+    item_type = require_query(request, "ItemType")
+    if item_type not in ("Asin", "Sku"):
+        raise invalid_input("ItemType must be Asin or Sku.")
+    name = "Asins" if item_type == "Asin" else "Skus"
+    values = query_list(request, name, MAX_ITEMS)
+    if not values:
+        raise invalid_input(f"Missing required parameter: {name}.")
+    return marketplace, item_type, values
+
+
+def _identifiers(marketplace: str, seller_id: str, listing: dict[str, Any], by_sku: bool) -> Any:
+    ids: dict[str, Any] = {
+        "MarketplaceASIN": {"MarketplaceId": marketplace, "ASIN": str(listing["asin"])}
+    }
+    if by_sku:
+        ids["SKUIdentifier"] = {
+            "MarketplaceId": marketplace,
+            "SellerId": seller_id,
+            "SellerSKU": str(listing["sku"]),
+        }
+    return ids
+
+
+def _price_item(item_type: str, value: str, product: dict[str, Any] | None) -> dict[str, Any]:
+    key = "SellerSKU" if item_type == "Sku" else "ASIN"
+    out: dict[str, Any] = {
+        "status": "Success" if product is not None else "ClientError",
+        key: value,
+    }
+    if product is not None:
+        out["Product"] = product
+    return out
+
+
+def _lookup(
+    ctx: OperationContext, marketplace: str, item_type: str, value: str
+) -> list[dict[str, Any]]:
+    if item_type == "Sku":
+        return own_listings(ctx, marketplace, sku=value)
+    return own_listings(ctx, marketplace, asin=value)
+
+
+# ------------------------------------------------------------------ getPricing
+
+
+def _offer(listing: dict[str, Any]) -> dict[str, Any]:
+    own = own_offer(listing, "")
+    return {
+        "BuyingPrice": {
+            "LandedPrice": money(own.landed, own.currency),
+            "ListingPrice": money(own.price, own.currency),
+            "Shipping": money(own.shipping, own.currency),
+        },
+        "RegularPrice": money(own.price, own.currency),
+        "FulfillmentChannel": "Amazon" if own.fba else "Merchant",
+        "ItemCondition": own.condition,
+        "ItemSubCondition": own.subcondition,
+        "SellerSKU": own.sku,
+    }
+
+
+@spapi_operation("productPricing.getPricing")
+async def get_pricing(request: Request, ctx: OperationContext) -> JsonBody:
+    marketplace, item_type, values = _items(request)
+    condition = request.query_params.get("ItemCondition")
+    if condition is not None and condition not in CONDITIONS:
+        raise invalid_input("Invalid ItemCondition.")
+    payload = []
+    for value in values:
+        found = _lookup(ctx, marketplace, item_type, value)
+        product = None
+        if found:
+            offers = [
+                _offer(item)
+                for item in found
+                if condition is None or condition_of(item)[0] == condition
+            ]
+            product = {
+                "Identifiers": _identifiers(
+                    marketplace, ctx.seller_id, found[0], item_type == "Sku"
+                ),
+                "Offers": offers,
+            }
+        payload.append(_price_item(item_type, value, product))
+    return {"payload": payload}
+
+
+# ------------------------------------------------------------------ getCompetitivePricing
+
+
+def competitive_pricing(ctx: OperationContext, marketplace: str, asin: str) -> dict[str, Any]:
+    offers = market(ctx, marketplace, asin)
+    prices = []
+    for price_id, condition in (("1", "New"), ("2", "Used")):
+        winner = buy_box(offers, condition)
+        if winner is None:
+            continue
+        prices.append(
+            {
+                "CompetitivePriceId": price_id,
+                "Price": {
+                    "LandedPrice": money(winner.landed, winner.currency),
+                    "ListingPrice": money(winner.price, winner.currency),
+                    "Shipping": money(winner.shipping, winner.currency),
+                },
+                "condition": condition,
+                "subcondition": winner.subcondition,
+                "belongsToRequester": winner.seller_id == ctx.seller_id,
+            }
+        )
+    counts = [
+        {"condition": c, "Count": sum(1 for o in offers if o.condition == c)}
+        for c in ("New", "Used")
+        if any(o.condition == c for o in offers)
+    ]
+    counts.append({"condition": "Any", "Count": len(offers)})
+    return {"CompetitivePrices": prices, "NumberOfOfferListings": counts}
+
+
+@spapi_operation("productPricing.getCompetitivePricing")
+async def get_competitive_pricing(request: Request, ctx: OperationContext) -> JsonBody:
+    marketplace, item_type, values = _items(request)
+    payload = []
+    for value in values:
+        found = _lookup(ctx, marketplace, item_type, value)
+        product = None
+        if found:
+            asin = str(found[0]["asin"])
+            product = {
+                "Identifiers": _identifiers(
+                    marketplace, ctx.seller_id, found[0], item_type == "Sku"
+                ),
+                "CompetitivePricing": competitive_pricing(ctx, marketplace, asin),
+                "SalesRankings": sales_ranks(asin),
+            }
+        payload.append(_price_item(item_type, value, product))
+    return {"payload": payload}
+
+
+# ------------------------------------------------------------------ offers
+
+
+def _channel(offer: MarketOffer) -> str:
+    return "Amazon" if offer.fba else "Merchant"
+
+
+def _offer_detail(offer: MarketOffer, winner: MarketOffer | None, me: str) -> dict[str, Any]:
+    hours = (0, 0) if offer.fba else (24, 48)
+    detail: dict[str, Any] = {
+        "MyOffer": offer.seller_id == me,
+        "SubCondition": offer.subcondition.lower().replace(" ", "_"),
+        "SellerFeedbackRating": {
+            "SellerPositiveFeedbackRating": 90.0 + digest(offer.seller_id) % 10,
+            "FeedbackCount": 100 + digest(offer.seller_id) % 5000,
+        },
+        "ShippingTime": {
+            "minimumHours": hours[0],
+            "maximumHours": hours[1],
+            "availabilityType": "NOW",
+        },
+        "ListingPrice": money(offer.price, offer.currency),
+        "Shipping": money(offer.shipping, offer.currency),
+        "ShipsFrom": {"Country": "US"},
+        "IsFulfilledByAmazon": offer.fba,
+        "IsBuyBoxWinner": winner is not None and offer == winner,
+        "IsFeaturedMerchant": True,
+    }
+    if offer.seller_id != me:
+        detail["SellerId"] = offer.seller_id
+    return detail
+
+
+def offers_result(
+    ctx: OperationContext, marketplace: str, asin: str, condition: str, key: tuple[str, str]
+) -> dict[str, Any]:
+    """The GetOffersResult for ``asin`` (``key`` names the item as the request did)."""
+    offers = [o for o in market(ctx, marketplace, asin) if o.condition == condition]
+    offers.sort(key=lambda o: (o.landed, o.seller_id))
+    winner = buy_box(offers, condition)
+    groups: dict[tuple[str, str], list[MarketOffer]] = {}
+    for offer in offers:
+        groups.setdefault((offer.condition.lower(), _channel(offer)), []).append(offer)
+    summary: dict[str, Any] = {
+        "TotalOfferCount": len(offers),
+        "NumberOfOffers": [
+            {"condition": c, "fulfillmentChannel": ch, "OfferCount": len(group)}
+            for (c, ch), group in groups.items()
+        ],
+        "LowestPrices": [
+            {
+                "condition": c,
+                "fulfillmentChannel": ch,
+                "LandedPrice": money(group[0].landed, group[0].currency),
+                "ListingPrice": money(group[0].price, group[0].currency),
+                "Shipping": money(group[0].shipping, group[0].currency),
+            }
+            for (c, ch), group in groups.items()
+        ],
+        "BuyBoxEligibleOffers": [
+            {"condition": c, "fulfillmentChannel": ch, "OfferCount": len(group)}
+            for (c, ch), group in groups.items()
+        ],
+    }
+    if winner is not None:
+        summary["BuyBoxPrices"] = [
+            {
+                "condition": condition.lower(),
+                "LandedPrice": money(winner.landed, winner.currency),
+                "ListingPrice": money(winner.price, winner.currency),
+                "Shipping": money(winner.shipping, winner.currency),
+            }
+        ]
+    summary["SalesRankings"] = sales_ranks(asin)
+    identifier: dict[str, Any] = {"MarketplaceId": marketplace, "ItemCondition": condition}
+    identifier[key[0]] = key[1]
+    result: dict[str, Any] = {
+        "marketplaceId": marketplace,
+        "ItemCondition": condition,
+        "status": "Success",
+        "Identifier": identifier,
+        "Summary": summary,
+        "Offers": [_offer_detail(o, winner, ctx.seller_id) for o in offers[:20]],
+    }
+    if key[0] == "SellerSKU":
+        result["SKU"] = key[1]
+    else:
+        result["ASIN"] = key[1]
+    return result
+
+
+def _offer_args(request: Request) -> tuple[str, str]:
+    marketplace = require_query(request, "MarketplaceId")
+    condition = require_query(request, "ItemCondition")
+    if condition not in CONDITIONS:
+        raise invalid_input("Invalid ItemCondition.")
+    return marketplace, condition
+
+
+@spapi_operation("productPricing.getListingOffers")
+async def get_listing_offers(request: Request, ctx: OperationContext) -> JsonBody:
+    marketplace, condition = _offer_args(request)
+    sku = request.path_params["SellerSKU"]
+    found = own_listings(ctx, marketplace, sku=sku)
+    if not found:
+        raise invalid_input(f"Invalid SellerSKU {sku} for marketplace {marketplace}.")
+    asin = str(found[0]["asin"])
+    return {"payload": offers_result(ctx, marketplace, asin, condition, ("SellerSKU", sku))}
+
+
+@spapi_operation("productPricing.getItemOffers")
+async def get_item_offers(request: Request, ctx: OperationContext) -> JsonBody:
+    marketplace, condition = _offer_args(request)
+    asin = request.path_params["Asin"]
+    if not own_listings(ctx, marketplace, asin=asin):
+        raise invalid_input(f"Invalid ASIN {asin} for marketplace {marketplace}.")
+    return {"payload": offers_result(ctx, marketplace, asin, condition, ("ASIN", asin))}
+
+
+routes: list[BaseRoute] = [
+    Route("/products/pricing/v0/price", get_pricing, methods=["GET"]),
+    Route("/products/pricing/v0/competitivePrice", get_competitive_pricing, methods=["GET"]),
+    Route("/products/pricing/v0/listings/{SellerSKU}/offers", get_listing_offers, methods=["GET"]),
+    Route("/products/pricing/v0/items/{Asin}/offers", get_item_offers, methods=["GET"]),
+]
