@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 import structlog
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -304,7 +305,7 @@ class Pipeline:
                 status_code=200,
                 headers=headers,
                 media_type=result.content_type,
-                background=None if body is None else _closer(body),
+                background=None if body is None else BackgroundTask(body.close),
             )
         assert isinstance(result, XmlResult)
         content = render_success(
@@ -391,9 +392,3 @@ class Pipeline:
                 event["notes"] = trail.notes
         audit.emit(event)
         self.metrics.count_request(section or "-", action or "-", outcome, duration)
-
-
-def _closer(body: SpooledBody) -> Any:
-    from starlette.background import BackgroundTask
-
-    return BackgroundTask(body.close)
