@@ -3,7 +3,10 @@
 `createFulfillmentOrder` validates the body as SP-API does (400 InvalidInput, including an
 unknown SKU and a `sellerFulfillmentOrderId` already used: SP-API never creates a second
 order for it), `getFulfillmentOrder` / `listAllFulfillmentOrders` read the orders, and
-`cancelFulfillmentOrder` cancels one that has not reached Processing. Statuses move on with
+`cancelFulfillmentOrder` cancels one that has not reached Processing, and
+`getFulfillmentPreview` promises Standard/Expedited/Priority from the seeded FBA stock
+(ScheduledDelivery is unavailable: DeliverySLAUnavailable; an unknown SKU or too few units
+make the preview unfulfillable). Statuses move on with
 the emulator clock (`state.clock.advance` in tests): Received, Planning after 60 s,
 Processing after 300 s, Complete (one shipped shipment with a package) after 1800 s; Hold
 orders stay Received. Three orders are seeded with SKUs of the seeded FBA inventory, at
@@ -375,7 +378,114 @@ async def cancel_fulfillment_order(request: Request, ctx: OperationContext) -> J
     return {}
 
 
+# days to ship / to arrive after shipping, per speed (the emulator's promise)
+SPEED_DAYS = {"Standard": (1, 4), "Expedited": (1, 2), "Priority": (0, 1)}
+PER_UNIT_FEE = "3.22"
+POUND_PER_UNIT = "0.55"
+
+
+def _preview(
+    ctx: OperationContext, speed: str, items: list[dict[str, Any]], marketplace: str
+) -> dict[str, Any]:
+    preview: dict[str, Any] = {
+        "shippingSpeedCategory": speed,
+        "isFulfillable": False,
+        "isCODCapable": False,
+        "marketplaceId": marketplace,
+    }
+    if speed not in SPEED_DAYS:
+        preview["orderUnfulfillableReasons"] = ["DeliverySLAUnavailable"]
+        return preview
+    unfulfillable = []
+    for item in items:
+        summary = ctx.state.data.inventory.get(item["sellerSku"])
+        if summary is None:
+            reasons = ["InvalidSKU"]
+        elif summary["inventoryDetails"]["fulfillableQuantity"] < item["quantity"]:
+            reasons = ["InventoryUnavailable"]
+        else:
+            continue
+        unfulfillable.append(
+            {
+                "sellerSku": item["sellerSku"],
+                "quantity": item["quantity"],
+                "sellerFulfillmentOrderItemId": item["sellerFulfillmentOrderItemId"],
+                "itemUnfulfillableReasons": reasons,
+            }
+        )
+    if unfulfillable:
+        preview["unfulfillablePreviewItems"] = unfulfillable
+        return preview
+    units = sum(int(i["quantity"]) for i in items)
+    ship_days, transit_days = SPEED_DAYS[speed]
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    ship = today + timedelta(days=ship_days)
+    preview["isFulfillable"] = True
+    preview["estimatedShippingWeight"] = {
+        "unit": "POUNDS",
+        "value": f"{float(POUND_PER_UNIT) * units:.2f}",
+    }
+    preview["estimatedFees"] = [
+        {
+            "name": "FBAPerUnitFulfillmentFee",
+            "amount": {"currencyCode": "USD", "value": f"{float(PER_UNIT_FEE) * units:.2f}"},
+        },
+        {"name": "FBAPerOrderFulfillmentFee", "amount": {"currencyCode": "USD", "value": "0.00"}},
+    ]
+    preview["fulfillmentPreviewShipments"] = [
+        {
+            "earliestShipDate": iso(ship),
+            "latestShipDate": iso(ship + timedelta(hours=23)),
+            "earliestArrivalDate": iso(ship + timedelta(days=transit_days)),
+            "latestArrivalDate": iso(ship + timedelta(days=transit_days + 1)),
+            "fulfillmentPreviewItems": [
+                {
+                    "sellerSku": i["sellerSku"],
+                    "quantity": i["quantity"],
+                    "sellerFulfillmentOrderItemId": i["sellerFulfillmentOrderItemId"],
+                    "estimatedShippingWeight": {
+                        "unit": "POUNDS",
+                        "value": f"{float(POUND_PER_UNIT) * int(i['quantity']):.2f}",
+                    },
+                    "shippingWeightCalculationMethod": "Package",
+                }
+                for i in items
+            ],
+        }
+    ]
+    return preview
+
+
+@spapi_operation("fbaOutbound.getFulfillmentPreview")
+async def get_fulfillment_preview(request: Request, ctx: OperationContext) -> JsonBody:
+    body = await read_json_object(request)
+    address = body.get("address")
+    if not isinstance(address, dict):
+        raise invalid_input("Missing required field: address.")
+    for key in ("name", "addressLine1", "countryCode", "postalCode"):
+        _text(address, key, None)
+    items = body.get("items")
+    if not isinstance(items, list) or not items:
+        raise invalid_input("Missing required field: items.")
+    for item in items:
+        if not isinstance(item, dict):
+            raise invalid_input("Each item must be an object.")
+        _text(item, "sellerSku", 50)
+        _text(item, "sellerFulfillmentOrderItemId", 50)
+        quantity = item.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise invalid_input("Value for parameter quantity is invalid.")
+    speeds = body.get("shippingSpeedCategories") or ["Standard", "Expedited", "Priority"]
+    if not isinstance(speeds, list) or any(s not in SPEEDS for s in speeds):
+        raise invalid_input("Value for parameter shippingSpeedCategories is invalid.")
+    marketplace = str(body.get("marketplaceId", PRIMARY_MARKETPLACE))
+    return {
+        "payload": {"fulfillmentPreviews": [_preview(ctx, s, items, marketplace) for s in speeds]}
+    }
+
+
 routes: list[BaseRoute] = [
+    Route(f"{BASE}/fulfillmentOrders/preview", get_fulfillment_preview, methods=["POST"]),
     Route(f"{BASE}/fulfillmentOrders", list_all_fulfillment_orders, methods=["GET"]),
     Route(f"{BASE}/fulfillmentOrders", create_fulfillment_order, methods=["POST"]),
     Route(

@@ -97,6 +97,12 @@ def list_children(
     return out
 
 
+def preview_children(previews: Sequence[Mapping[str, Any]], maps: FieldMaps) -> list[Element]:
+    """Children of ``<GetFulfillmentPreviewResult>``."""
+    preview = maps.children("preview")
+    return [("FulfillmentPreviews", [("member", preview(p)) for p in previews])]
+
+
 def list_query(
     spec: Mapping[str, Any],
     params: Mapping[str, str],
@@ -256,3 +262,24 @@ async def cancel_fulfillment_order(call: Call) -> XmlResult:
         "cancelFulfillmentOrder", "PUT", _path(call, order_id), not_found="InvalidParameterValue"
     )
     return XmlResult(results=[])
+
+
+async def get_fulfillment_preview(call: Call) -> XmlResult:
+    spec = call.operation.spec
+    upstream = spec["upstream"]
+    body = build_body(
+        spec,
+        call.params,
+        call.section.tables,
+        seller_marketplaces=call.identity.marketplaces,
+        now=_now(),
+    )
+    data = await OutboundApi(call)._call(
+        "getFulfillmentPreview",
+        "POST",
+        str(upstream["path"]),
+        json=body,
+        idempotent=bool(upstream.get("idempotent", False)),
+    )
+    previews = _list(dig(json_object(data, "getFulfillmentPreview"), str(upstream["items"])))
+    return XmlResult(preview_children(previews, field_maps(call.section.tables)))

@@ -116,6 +116,7 @@ def read_structs(
     specs: Mapping[str, Mapping[str, Any]],
     params: Mapping[str, str],
     request_tables: Mapping[str, Any],
+    enums: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The SP-API body parts of an operation's ``structs`` table."""
     body: dict[str, Any] = {}
@@ -146,10 +147,15 @@ def read_structs(
             if not values:
                 continue
             limit = spec.get("max")
+            table = (enums or {}).get(str(spec["enum"])) if spec.get("enum") else None
             for value in values:
                 if limit is not None and len(value) > int(limit):
                     raise invalid(f"Invalid {name} member: longer than {limit} characters.")
-            body[to] = values
+                if table is not None and value not in table:
+                    raise invalid(
+                        f"Invalid {name} value {value[:64]!r}: expected one of {', '.join(table)}."
+                    )
+            body[to] = [table[v] for v in values] if table is not None else values
     return body
 
 
@@ -180,6 +186,8 @@ def build_body(
             continue
         if pspec.get("as") == "datetime":
             body[str(target)] = format_millis(parse_datetime(name, str(value)))
+        elif pspec.get("as") == "bool":
+            body[str(target)] = str(value).lower() == "true"
         else:
             body[str(target)] = value
     marketplace = body.get("marketplaceId")
@@ -188,5 +196,12 @@ def build_body(
             f"Invalid MarketplaceId {str(marketplace)[:32]!r}: the seller is not registered in "
             "this marketplace."
         )
-    body.update(read_structs(spec.get("structs") or {}, params, tables.get("request") or {}))
+    body.update(
+        read_structs(
+            spec.get("structs") or {},
+            params,
+            tables.get("request") or {},
+            tables.get("enums") or {},
+        )
+    )
     return body

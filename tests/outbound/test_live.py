@@ -122,6 +122,21 @@ def test_boto_create_get_list_cancel(live_gateway: LiveServer) -> None:
     last = rest.ListAllFulfillmentOrdersByNextTokenResult
     assert [o.SellerFulfillmentOrderId for o in last.FulfillmentOrders] == ["BOTO-1"]
 
+    preview = conn.get_fulfillment_preview(
+        Address={
+            "Name": "G",
+            "Line1": "1 Navy Way",
+            "StateOrProvinceCode": "VA",
+            "CountryCode": "US",
+            "PostalCode": "22202",
+        },
+        Items=[{"SellerSKU": sku, "SellerFulfillmentOrderItemId": "PV-1", "Quantity": "1"}],
+    )
+    previews = preview.GetFulfillmentPreviewResult.FulfillmentPreviews
+    assert [p.ShippingSpeedCategory for p in previews] == ["Standard", "Expedited", "Priority"]
+    stock = emulator(live_gateway).data.inventory[sku]["inventoryDetails"]["fulfillableQuantity"]
+    assert previews[0].IsFulfillable == ("true" if stock >= 1 else "false")
+
     conn.cancel_fulfillment_order(SellerFulfillmentOrderId="BOTO-1")
     again = conn.get_fulfillment_order(SellerFulfillmentOrderId="BOTO-1")
     assert again.GetFulfillmentOrderResult.FulfillmentOrder.FulfillmentOrderStatus == "CANCELLED"
