@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.emulator import (
     admin,
+    catalog,
     feeds,
     finances,
     inventory,
@@ -86,6 +87,7 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *finances.routes,
         *outbound.routes,
         *pricing.routes,
+        *catalog.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:

@@ -30,14 +30,17 @@ PRODUCT_ATTRS = {"xmlns:ns2": NS2}
 
 
 def parse_request(
-    spec: Mapping[str, Any], params: Mapping[str, str], seller_marketplaces: Sequence[str]
+    spec: Mapping[str, Any],
+    params: Mapping[str, str],
+    seller_marketplaces: Sequence[str],
+    enums: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, ParsedParams]:
     """Validate the MWS parameters; the marketplace and the parsed values."""
     parsed = parse_params(
         spec["params"],
         spec.get("rules") or [],
         params,
-        enums={},
+        enums=enums or {},
         patterns={},
         seller_marketplaces=seller_marketplaces,
         now=datetime.now(UTC),

@@ -46,6 +46,12 @@ def test_python_amazon_mws_products(live_gateway: LiveServer) -> None:
     ids = [r["Product"]["Identifiers"]["MarketplaceASIN"]["ASIN"] for r in competitive]
     assert ids == asins
 
+    matched = as_list(api.get_matching_product_for_id(US, "SellerSKU", skus[:2]).parsed)
+    assert [(r["Id"], r["status"]) for r in matched] == [(s, "Success") for s in skus[:2]]
+    product = matched[0]["Products"]["Product"]
+    assert product["Identifiers"]["MarketplaceASIN"]["ASIN"] == data[skus[0]]["asin"]
+    assert product["AttributeSets"]["ItemAttributes"]["Title"] == data[skus[0]]["title"]
+
     lowest = api.get_lowest_priced_offers_for_sku(US, skus[0], condition="New").parsed
     assert lowest["SKU"] == skus[0]
     assert lowest["status"] == "Success"
@@ -74,3 +80,10 @@ def test_boto_products(live_gateway: LiveServer) -> None:
     competitive = conn.get_competitive_pricing_for_asin(MarketplaceId=US, ASINList=asins)
     assert [r["ASIN"] for r in competitive._result] == asins
     assert all(r["status"] == "Success" for r in competitive._result)
+
+    matched = conn.get_matching_product_for_id(MarketplaceId=US, IdType="ASIN", IdList=asins)
+    assert [r["Id"] for r in matched._result] == asins
+    first = matched._result[0].Products.Product[0]
+    matched_asin = first.Identifiers.MarketplaceASIN.ASIN
+    assert matched_asin == asins[0]
+    assert first.AttributeSets.ItemAttributes[0].Title == data[skus[0]]["title"]
