@@ -199,13 +199,13 @@ async def test_missing_action_and_version(mws: MwsClient) -> None:
 
 async def test_untranslated_operation_says_so(mws: MwsClient) -> None:
     resp = await mws.call(
-        "/Products/2011-10-01",
-        "GetMatchingProduct",
-        "2011-10-01",
-        {"MarketplaceId": "ATVPDKIKX0DER", "ASINList.ASIN.1": "B000000001"},
+        "/Recommendations/2013-04-01",
+        "ListRecommendations",
+        "2013-04-01",
+        {"MarketplaceId": "ATVPDKIKX0DER"},
     )
     msg = _assert_error(resp, 400, "UnsupportedOperation")
-    assert "Products.GetMatchingProduct" in msg and "SP-API" in msg
+    assert "Recommendations.ListRecommendations" in msg and "no SP-API equivalent" in msg
 
 
 async def test_hostile_encodings_and_duplicates(mws: MwsClient) -> None:
