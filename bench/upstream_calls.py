@@ -58,6 +58,8 @@ BY_DESIGN = {
     "GetReportRequestList": "N getReport for N ReportRequestIds (getReports has no id filter)",
     "CancelReportRequests": "getReport (the MWS answer lists what was cancelled) + cancelReport",
     "GetFeedSubmissionResult": "getFeedDocument + download of the processing report",
+    "GetMatchingProductForId": "IdType SellerSKU: 1 searchCatalogItems per SKU (SP-API does "
+    "not say which SKU matched an item)",
 }
 
 FEED = (
@@ -95,6 +97,7 @@ class Driver:
         self.http = http
         self.emulator = emulator
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)
+        self.generic: set[str] = set()  # operations this script only knows generically
 
     async def call(
         self,
@@ -147,7 +150,7 @@ async def orders(d: Driver) -> None:
     await d.call(
         path, "GetOrder", version, {f"AmazonOrderId.Id.{i + 1}": x for i, x in enumerate(ids[:3])}
     )
-    for order_id in ids[:3]:
+    for order_id in [*ids[:2], BIG_ORDER]:
         items = await d.call(path, "ListOrderItems", version, {"AmazonOrderId": order_id})
         await d.next_page(path, "ListOrderItems", version, items)
 
@@ -255,6 +258,10 @@ async def products(d: Driver) -> None:
     await d.call(path, "GetCompetitivePricingForASIN", version, {**market, **asins})
     await d.call(path, "GetMyPriceForSKU", version, {**market, **skus})
     await d.call(path, "GetMyPriceForASIN", version, {**market, **asins})
+    await d.call(path, "GetMatchingProduct", version, {**market, **dict(list(asins.items())[:2])})
+    for id_type, key in (("ASIN", "asin"), ("SellerSKU", "sku")):
+        ids = {f"IdList.Id.{i}": x[key] for i, x in enumerate(listings[:2], 1)}
+        await d.call(path, "GetMatchingProductForId", version, {**market, "IdType": id_type, **ids})
     new = {**market, "ItemCondition": "New"}
     await d.call(
         path, "GetLowestPricedOffersForSKU", version, {**new, "SellerSKU": listings[0]["sku"]}
@@ -287,16 +294,39 @@ async def outbound(d: Driver, round_no: int) -> None:
     path, version = OUTBOUND
     sku = sorted(d.emulator.data.inventory)[0]  # an FBA SKU
     order_id = f"BENCH-{round_no}-{time.time_ns() % 10**9}"
-    await d.call(path, "CreateFulfillmentOrder", version, outbound_order(order_id, sku))
+    order = outbound_order(order_id, sku)
+    preview = {k: v for k, v in order.items() if k.startswith("Items.")}
+    preview.update(
+        {
+            k.replace("DestinationAddress.", "Address."): v
+            for k, v in order.items()
+            if k.startswith("DestinationAddress.")
+        }
+    )
+    await d.call(path, "GetFulfillmentPreview", version, preview)
+    await d.call(path, "CreateFulfillmentOrder", version, order)
     await d.call(path, "GetFulfillmentOrder", version, {"SellerFulfillmentOrderId": order_id})
     listed = await d.call(path, "ListAllFulfillmentOrders", version, {"QueryStartDateTime": SINCE})
     await d.next_page(path, "ListAllFulfillmentOrders", version, listed)
     await d.call(path, "CancelFulfillmentOrder", version, {"SellerFulfillmentOrderId": order_id})
 
 
+BIG_ORDER = "999-0000000-0000001"
+
+
 def small_pages(emulator: Any) -> None:
-    """Pages of a few records where the emulator lets a caller choose, so the workload's
-    ``...ByNextToken`` calls have a token to follow (a seller with more data gets the same)."""
+    """Pages of a few records where the emulator lets a caller choose, and one order with more
+    items than an MWS ListOrderItems page (20), so the workload's ``...ByNextToken`` calls have
+    a token to follow (a seller with more data gets the same)."""
+    import copy
+
+    order = copy.deepcopy(emulator.data.orders[0])
+    template = order["orderItems"][0]
+    order["orderId"] = BIG_ORDER
+    order["orderItems"] = [
+        {**copy.deepcopy(template), "orderItemId": f"{90000000000000 + i}"} for i in range(25)
+    ]
+    emulator.data.add_order(order)
     from gateway.emulator.inventory import InventorySettings
 
     emulator.section("fbaInventory", InventorySettings).page_size = 10
@@ -311,6 +341,7 @@ async def not_yet_scripted(d: Driver, ops: Mapping[str, tuple[str, str, str]]) -
     """Operations translated since this script was written: one generic call each."""
     for action, (_, path, version) in sorted(ops.items()):
         if action not in d.statuses and not action.endswith("ByNextToken"):
+            d.generic.add(action)
             await d.call(path, action, version, {"MarketplaceId.Id.1": DEMO_MARKETPLACE})
 
 
@@ -353,6 +384,7 @@ async def workload(data_dir: str, rounds: int) -> dict[str, Any]:
         "ops": ops,
         "calls": calls,
         "statuses": {k: dict(v) for k, v in d.statuses.items()},
+        "generic": sorted(d.generic),
         "emulator_calls": emulator_calls,
         "lwa": lwa,
         "seconds": elapsed,
@@ -414,6 +446,11 @@ def run(quick: bool) -> list[BenchResult]:
         f"{s['mws_calls']} answered MWS calls of {len(per_op)}/{len(m['ops'])} translated "
         f"operations in {m['seconds']:.1f} s"
         + (f"; not exercised: {', '.join(s['missing'])}" if s["missing"] else "")
+        + (
+            f"; not scripted yet (one generic call): {', '.join(m['generic'])}"
+            if m["generic"]
+            else ""
+        )
         + (f"; non-200 answers (not counted): {non_ok}" if non_ok else "")
     )
     unexpected_text = "; ".join(
