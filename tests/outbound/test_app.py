@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 
 def orders_of(gw: MwsClient) -> OutboundSettings:
-    state = gw.emulator.sections.get("fbaOutbound")
+    state = gw.emulator.section("fbaOutbound", OutboundSettings)  # created (unseeded) if new
     assert isinstance(state, OutboundSettings)
     return state
 
@@ -263,3 +263,43 @@ async def test_default_window_and_removal_refused(mws: MwsClient) -> None:
     )
     assert refused.status_code == 400
     assert find_text(assert_valid_mws_xml(refused.content), "Error/Code") == "InvalidParameterValue"
+
+
+async def test_create_is_never_retried_upstream(mws: MwsClient) -> None:
+    """A lost answer to the POST is not retried by the gateway; the client's own retry with
+    the same SellerFulfillmentOrderId is answered Duplicate, and one order exists."""
+    from gateway.emulator.config import FaultSpec
+
+    sku = sorted(mws.emulator.data.inventory)[0]
+    mws.emulator.faults["fbaOutbound.createFulfillmentOrder"] = FaultSpec(
+        error_rate=1.0, error_status=500, remaining=1
+    )
+    failed = await mws.call(
+        *OUTBOUND[:1], "CreateFulfillmentOrder", OUTBOUND[1], create_params("NR-1", sku)
+    )
+    assert failed.status_code == 503
+    assert find_text(assert_valid_mws_xml(failed.content), "Error/Code") == "ServiceUnavailable"
+    assert mws.emulator.calls["fbaOutbound.createFulfillmentOrder"] == 1
+    assert "NR-1" not in orders_of(mws).orders
+
+    # the order is stored upstream but the answer is cut off on the way back
+    mws.emulator.faults["fbaOutbound.createFulfillmentOrder"] = FaultSpec(
+        truncate_rate=1.0, remaining=1
+    )
+    lost = await mws.call(
+        *OUTBOUND[:1], "CreateFulfillmentOrder", OUTBOUND[1], create_params("NR-2", sku)
+    )
+    assert lost.status_code in (500, 503)
+    assert_valid_mws_xml(lost.content)
+    assert mws.emulator.calls["fbaOutbound.createFulfillmentOrder"] == 2
+    assert "NR-2" in orders_of(mws).orders
+
+    retried = await mws.call(
+        *OUTBOUND[:1], "CreateFulfillmentOrder", OUTBOUND[1], create_params("NR-2", sku)
+    )
+    assert retried.status_code == 400
+    assert "Reason: Duplicate" in (
+        find_text(assert_valid_mws_xml(retried.content), "Error/Message") or ""
+    )
+    assert mws.emulator.calls["fbaOutbound.createFulfillmentOrder"] == 3
+    assert list(orders_of(mws).orders).count("NR-2") == 1
