@@ -303,3 +303,19 @@ async def test_create_is_never_retried_upstream(mws: MwsClient) -> None:
     )
     assert mws.emulator.calls["fbaOutbound.createFulfillmentOrder"] == 3
     assert list(orders_of(mws).orders).count("NR-2") == 1
+
+
+async def test_expired_upstream_token_is_next_token_corrupted(mws: MwsClient) -> None:
+    """A well-formed gateway token whose SP-API token SP-API refuses (expired)."""
+    from gateway.config import DEMO_SELLER
+    from gateway.translate.nexttoken import TokenCodec
+
+    key = mws.app.state.services.settings.token_key
+    state = {"q": {"queryStartDate": "2000-01-01T00:00:00.000Z"}, "p": "expired", "u": DEMO_SELLER}
+    token = TokenCodec(key).encode("outbound.orders", state)
+    response = await mws.call(
+        *OUTBOUND[:1], "ListAllFulfillmentOrdersByNextToken", OUTBOUND[1], {"NextToken": token}
+    )
+    assert response.status_code == 400
+    assert find_text(assert_valid_mws_xml(response.content), "Error/Code") == "NextTokenCorrupted"
+    assert mws.emulator.calls["fbaOutbound.listAllFulfillmentOrders"] == 1
