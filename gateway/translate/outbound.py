@@ -5,7 +5,7 @@ Parameters, SP-API calls, statuses and the element trees are tables in
 :mod:`gateway.translate.outbound_params`. This module adds the paging state, the duplicate
 SellerFulfillmentOrderId answer and the MWS result layout (GetFulfillmentOrderResult holds
 FulfillmentOrder, FulfillmentOrderItem, FulfillmentShipment, ReturnItemList and
-ReturnAuthorizationList side by side). Returns and return authorizations are listed empty.
+ReturnAuthorizationList side by side).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def get_order_children(
         raise MwsError("InternalError", "SP-API getFulfillmentOrder answered without an order.")
     item = maps.children("item")
     shipment = maps.children("shipment")
+    returns = maps.children("return_item")
+    authorization = maps.children("return_authorization")
     return [
         ("FulfillmentOrder", order_children(order, maps, tables)),
         (
@@ -78,8 +80,11 @@ def get_order_children(
             "FulfillmentShipment",
             [("member", shipment(s)) for s in _list(payload.get("fulfillmentShipments"))],
         ),
-        ("ReturnItemList", []),
-        ("ReturnAuthorizationList", []),
+        ("ReturnItemList", [("member", returns(r)) for r in _list(payload.get("returnItems"))]),
+        (
+            "ReturnAuthorizationList",
+            [("member", authorization(a)) for a in _list(payload.get("returnAuthorizations"))],
+        ),
     ]
 
 

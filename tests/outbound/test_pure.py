@@ -280,3 +280,48 @@ def test_duplicate_rejection_is_recognised() -> None:
     )
     other = _upstream(400, "the SellerSKU for Item Id: X is invalid.")
     assert duplicate_error(other, spec("CreateFulfillmentOrder"), "O-1") is None
+
+
+def test_returns_render_and_validate() -> None:
+    from gateway.mws.render import render_success
+    from tests.support.xmlcheck import assert_valid_mws_xml, find_text
+
+    address = ORDER["destinationAddress"]
+    payload = {
+        "fulfillmentOrder": ORDER,
+        "fulfillmentOrderItems": [],
+        "returnItems": [
+            {
+                "sellerReturnItemId": "R-1",
+                "sellerFulfillmentOrderItemId": "I",
+                "amazonShipmentId": "T1",
+                "sellerReturnReasonCode": "CR-DEFECTIVE",
+                "status": "Processed",
+                "statusChangedDate": "2026-11-21T08:00:00Z",
+                "returnReceivedCondition": "Sellable",
+                "returnAuthorizationId": "RA-1",
+            }
+        ],
+        "returnAuthorizations": [
+            {
+                "returnAuthorizationId": "RA-1",
+                "fulfillmentCenterId": "SEA8",
+                "returnToAddress": address,
+                "amazonRmaId": "DXxxx",
+                "rmaPageURL": "https://example.com/rma",
+            }
+        ],
+    }
+    validate_definition(MODEL, "GetFulfillmentOrderResult", payload)
+    children = get_order_children(payload, MAPS, TABLES)
+    body = render_success("GetFulfillmentOrder", SECTION.versions[0].namespace, "req-1", children)
+    root = assert_valid_mws_xml(body)
+    result = "GetFulfillmentOrderResult"
+    assert find_text(root, f"{result}/ReturnItemList/member/SellerReturnItemId") == "R-1"
+    assert find_text(root, f"{result}/ReturnItemList/member/ReturnReceivedCondition") == "Sellable"
+    assert find_text(root, f"{result}/ReturnItemList/member/StatusChangedDate") == (
+        "2026-11-21T08:00:00Z"
+    )
+    auth = f"{result}/ReturnAuthorizationList/member"
+    assert find_text(root, f"{auth}/ReturnToAddress/StateOrProvinceCode") == "WA"
+    assert find_text(root, f"{auth}/RmaPageURL") == "https://example.com/rma"
