@@ -263,7 +263,13 @@ class Pipeline:
             else None
         )
         if per_item:
-            cost = float(max(1, len(list_values(params, str(per_item)))))
+            items = len(list_values(params, str(per_item)))
+            if items > op.throttle.max:  # can never fit the bucket: MWS refused it outright
+                raise MwsError(
+                    "InvalidParameterValue",
+                    f"{per_item}.N accepts at most {op.throttle.max} values; {items} were given.",
+                )
+            cost = float(max(1, items))
         key = f"{identity.access_key_id}:{identity.seller_id}:{section.name}:{op.throttle.bucket}"
         decision = await self.services.quotas.acquire(key, op.throttle, cost=cost)
         if decision.allowed:

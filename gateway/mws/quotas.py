@@ -59,7 +59,8 @@ def take(
     hourly_remaining = None if throttle.hourly is None else throttle.hourly - hour_count
     resets_on = window + HOUR if throttle.hourly is not None else None
 
-    if throttle.hourly is not None and hour_count + 1 > throttle.hourly:
+    units = max(1, int(cost))  # the hourly quota counts items where the bucket does (Products)
+    if throttle.hourly is not None and hour_count + units > throttle.hourly:
         new = BucketState(tokens, now, window, hour_count)
         return new, QuotaDecision(
             False, "hourly", tokens, (window + HOUR) - now, throttle.hourly, 0, resets_on
@@ -76,7 +77,7 @@ def take(
             resets_on,
         )
     tokens -= cost
-    hour_count += 1
+    hour_count += units
     new = BucketState(tokens, now, window, hour_count)
     remaining = None if throttle.hourly is None else throttle.hourly - hour_count
     return new, QuotaDecision(True, None, tokens, 0.0, throttle.hourly, remaining, resets_on)

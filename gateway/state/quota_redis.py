@@ -81,7 +81,8 @@ end
 local hourly_s = ''
 if hourly then hourly_s = tostring(hourly) end
 
-if hourly and hour_count + 1 > hourly then
+local units = math.max(1, math.floor(cost))
+if hourly and hour_count + units > hourly then
   save(tokens, hour_count)
   return {0, 'hourly', fmt(tokens), fmt((window + HOUR) - now), hourly_s, '0', resets_on}
 end
@@ -91,7 +92,7 @@ if tokens + 1e-9 < cost then
           resets_on}
 end
 tokens = tokens - cost
-hour_count = hour_count + 1
+hour_count = hour_count + units
 save(tokens, hour_count)
 if hourly then hourly_remaining = fmt(hourly - hour_count) end
 return {1, '', fmt(tokens), fmt(0.0), hourly_s, hourly_remaining, resets_on}

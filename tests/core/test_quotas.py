@@ -47,3 +47,13 @@ def test_failed_requests_do_not_spend_tokens() -> None:
     assert not refused.allowed
     assert state.tokens == 0.0
     assert state.hour_count == 2
+
+
+def test_item_costs_count_against_the_hourly_quota() -> None:
+    items = Throttle(bucket="GetMyPrice", max=20, restore=10, period=1, hourly=36)
+    state, first = take(None, items, now=0.0, cost=15)
+    assert first.allowed and first.hourly_remaining == 21
+    state, second = take(state, items, now=10.0, cost=20)
+    assert second.allowed and second.hourly_remaining == 1
+    state, third = take(state, items, now=20.0, cost=2)
+    assert not third.allowed and third.reason == "hourly"

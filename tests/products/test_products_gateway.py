@@ -202,6 +202,8 @@ async def test_per_item_quota_counts_items_not_requests(mws: MwsClient) -> None:
     first = await mws.call(P, "GetMyPriceForSKU", V, {"MarketplaceId": US, **sku_list(skus)})
     assert first.status_code == 200
     assert first.headers["x-mws-quota-max"] == "36000.0"
+    # the hourly quota counts items too (MWS: 36000/hour = 10 items/s)
+    assert first.headers["x-mws-quota-remaining"] == f"{36000 - 15:.1f}"
     # 5 items left in the burst (plus what restored meanwhile, < 10): 15 more ASINs are too many
     asins = [data[s]["asin"] for s in skus]
     second = await mws.call(P, "GetMyPriceForASIN", V, {"MarketplaceId": US, **asin_list(asins)})
@@ -212,13 +214,15 @@ async def test_per_item_quota_counts_items_not_requests(mws: MwsClient) -> None:
     # one item still fits
     third = await mws.call(P, "GetMyPriceForASIN", V, {"MarketplaceId": US, **asin_list(asins[:1])})
     assert third.status_code == 200
-    # 25 items can never fit a 20-item burst: throttled before reaching SP-API
+    # 25 items can never fit a 20-item burst: refused outright, before the quota and SP-API
     many = [f"B0TEST{n:04d}" for n in range(25)]
     refused = await mws.call(
         P, "GetCompetitivePricingForASIN", V, {"MarketplaceId": US, **asin_list(many)}
     )
-    assert refused.status_code == 503
-    assert find_text(assert_valid_mws_xml(refused.content), "Error/Code") == "RequestThrottled"
+    assert refused.status_code == 400
+    root = assert_valid_mws_xml(refused.content)
+    assert find_text(root, "Error/Code") == "InvalidParameterValue"
+    assert "at most 20" in (find_text(root, "Error/Message") or "")
     assert mws.emulator.calls["productPricing.getPricing"] == 2
     assert mws.emulator.calls["productPricing.getCompetitivePricing"] == 0
 
