@@ -21,7 +21,9 @@ and the body faults (truncated / malformed). Handlers raise `SpApiError` (or use
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
+import hashlib
 import json
 import logging
 import uuid
@@ -388,3 +390,34 @@ def spapi_operation(
 
 def _format_rate(rate: float) -> str:
     return f"{rate:g}" if rate != int(rate) else f"{rate:.1f}"
+
+
+# --------------------------------------------------------------------- offset page tokens
+
+
+def _page_arguments(request: Request, token_param: str) -> str:
+    args = sorted((k, v) for k, v in request.query_params.multi_items() if k != token_param)
+    args.append(("path", request.url.path))
+    return hashlib.sha256(json.dumps(args).encode()).hexdigest()[:16]
+
+
+def page_token(offset: int, request: Request, token_param: str) -> str:
+    """An opaque next-page token holding ``offset``, bound to the request's other arguments."""
+    raw = json.dumps({"o": offset, "a": _page_arguments(request, token_param)}).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def page_offset(request: Request, token_param: str) -> int:
+    """The offset of the request's page token (0 without one); 400 InvalidInput when bad."""
+    token = request.query_params.get(token_param)
+    if not token:
+        return 0
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+        offset = int(doc["o"])
+        same = doc["a"] == _page_arguments(request, token_param)
+    except (ValueError, KeyError, TypeError, UnicodeEncodeError):
+        raise invalid_input(f"Invalid {token_param}.") from None
+    if not same or offset < 0:
+        raise invalid_input(f"{token_param} does not match the other request arguments.")
+    return offset

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,8 @@ from gateway.emulator.common import (
     OperationContext,
     invalid_input,
     iso,
+    page_offset,
+    page_token,
     parse_datetime,
     spapi_operation,
 )
@@ -336,32 +337,6 @@ def ledger(ctx: OperationContext) -> Ledger:
 # ------------------------------------------------------------------ paging
 
 
-def _arguments(request: Request) -> str:
-    args = sorted((k, v) for k, v in request.query_params.multi_items() if k != "NextToken")
-    args.append(("path", request.url.path))
-    return hashlib.sha256(json.dumps(args).encode()).hexdigest()[:16]
-
-
-def _token(offset: int, request: Request) -> str:
-    raw = json.dumps({"o": offset, "a": _arguments(request)}).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def _offset(request: Request) -> int:
-    token = request.query_params.get("NextToken")
-    if not token:
-        return 0
-    try:
-        doc = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        offset = int(doc["o"])
-        same = doc["a"] == _arguments(request)
-    except (ValueError, KeyError, TypeError, UnicodeEncodeError):
-        raise invalid_input("Invalid NextToken.") from None
-    if not same or offset < 0:
-        raise invalid_input("NextToken does not match the other request arguments.")
-    return offset
-
-
 def _page_size(request: Request, default: int) -> int:
     raw = request.query_params.get("MaxResultsPerPage")
     if raw is None:
@@ -387,14 +362,14 @@ def _window(request: Request, after: str, before: str) -> tuple[datetime | None,
 
 def events_payload(events: list[LedgerEvent], request: Request) -> JsonBody:
     size = _page_size(request, 100)
-    offset = _offset(request)
+    offset = page_offset(request, "NextToken")
     page = events[offset : offset + size]
     lists: dict[str, list[dict[str, Any]]] = {name: [] for name in EVENT_LISTS}
     for event in page:
         lists[event.list_name].append(event.body)
     payload: dict[str, Any] = {"FinancialEvents": lists}
     if offset + size < len(events):
-        payload["NextToken"] = _token(offset + size, request)
+        payload["NextToken"] = page_token(offset + size, request, "NextToken")
     return {"payload": payload}
 
 
@@ -410,12 +385,12 @@ async def list_financial_event_groups(request: Request, ctx: OperationContext) -
         if (lo is None or g.start >= lo) and (hi is None or g.start < hi)
     ]
     size = _page_size(request, 10)
-    offset = _offset(request)
+    offset = page_offset(request, "NextToken")
     payload: dict[str, Any] = {
         "FinancialEventGroupList": [g.body() for g in groups[offset : offset + size]]
     }
     if offset + size < len(groups):
-        payload["NextToken"] = _token(offset + size, request)
+        payload["NextToken"] = page_token(offset + size, request, "NextToken")
     return {"payload": payload}
 
 

@@ -11,10 +11,7 @@ the other arguments.
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +22,8 @@ from gateway.emulator.common import (
     JsonBody,
     OperationContext,
     invalid_input,
+    page_offset,
+    page_token,
     parse_datetime,
     query_list,
     require_query,
@@ -40,26 +39,6 @@ class InventorySettings:
 
 def settings(ctx: OperationContext) -> InventorySettings:
     return ctx.state.section("fbaInventory", InventorySettings)
-
-
-def _arguments(request: Request) -> str:
-    args = sorted((k, v) for k, v in request.query_params.multi_items() if k != "nextToken")
-    return hashlib.sha256(json.dumps(args).encode()).hexdigest()[:16]
-
-
-def _offset(request: Request) -> int:
-    token = request.query_params.get("nextToken")
-    if not token:
-        return 0
-    try:
-        doc = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        offset = int(doc["o"])
-        same = doc["a"] == _arguments(request)
-    except (ValueError, KeyError, TypeError, UnicodeEncodeError):
-        raise invalid_input("Invalid nextToken.") from None
-    if not same or offset < 0:
-        raise invalid_input("nextToken does not match the other request arguments.")
-    return offset
 
 
 def select(ctx: OperationContext, request: Request, marketplace_id: str) -> list[dict[str, Any]]:
@@ -98,7 +77,7 @@ async def get_inventory_summaries(request: Request, ctx: OperationContext) -> Js
     details = request.query_params.get("details", "false").lower() == "true"
     found = select(ctx, request, marketplaces[0])
     size = settings(ctx).page_size
-    offset = _offset(request)
+    offset = page_offset(request, "nextToken")
     page = []
     for summary in found[offset : offset + size]:
         item = copy.deepcopy(summary)
@@ -112,8 +91,7 @@ async def get_inventory_summaries(request: Request, ctx: OperationContext) -> Js
         }
     }
     if offset + size < len(found):
-        raw = json.dumps({"o": offset + size, "a": _arguments(request)}).encode()
-        body["pagination"] = {"nextToken": base64.urlsafe_b64encode(raw).decode("ascii")}
+        body["pagination"] = {"nextToken": page_token(offset + size, request, "nextToken")}
     return body
 
 
