@@ -45,6 +45,8 @@ from gateway.mws.signature import signed_query
 from gateway.mws.timestamps import format_millis, from_epoch
 
 GOAL = 1.5
+GATEWAY_CMD = (sys.executable, "-m", "gateway.cli", "serve", "--demo")
+PROXY_CMD = (sys.executable, "-m", "bench.orders_getorder")
 
 
 def free_port() -> int:
@@ -181,22 +183,24 @@ def measure(requests: int, concurrency: int, rounds: int) -> dict[str, Any]:
     log = (work / "servers.log").open("wb")
     quiet: dict[str, Any] = {"stdout": log, "stderr": subprocess.STDOUT}
     emulator_cmd = [sys.executable, "-m", "gateway.emulator", "--port", str(emu_port)]
-    procs = [
-        subprocess.Popen([*emulator_cmd, "--rate-mode", "off"], env=env, **quiet),
-        subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(gw_port)],
-            env=env,
-            **quiet,
-        ),
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.orders_getorder", "--proxy-serve", str(px_port), emu],
-            env=env,
-            **quiet,
-        ),
-    ]
+    procs = [subprocess.Popen([*emulator_cmd, "--rate-mode", "off"], env=env, **quiet)]
     try:
         try:
-            wait_http(emu + "/")
+            wait_http(emu + "/")  # first: the proxy fetches its LWA token when it starts
+            procs.append(
+                subprocess.Popen(
+                    [*GATEWAY_CMD, "--port", str(gw_port)],
+                    env=env,
+                    **quiet,
+                )
+            )
+            procs.append(
+                subprocess.Popen(
+                    [*PROXY_CMD, "--proxy-serve", str(px_port), emu],
+                    env=env,
+                    **quiet,
+                )
+            )
             wait_http(gw + "/healthz")
             wait_http(px + "/")
         except RuntimeError as exc:
