@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,8 +33,8 @@ from typing import Any
 
 import httpx
 
+from bench._procs import free_port, signed_demo_url, stop, wait_port
 from bench.runner import BenchResult
-from gateway.config import DEMO_ACCESS_KEY, DEMO_SECRET, DEMO_SELLER
 
 PATH, VERSION = "/Orders/2013-09-01", "2013-09-01"
 CONNECTIONS = 16
@@ -86,56 +85,15 @@ def serve_bare(port: int, capture_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, access_log=False, log_level="warning")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_up(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on port {port} did not start")
-
-
 def start(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bench.gss_vs_bare", *args])
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # -- requests -------------------------------------------------------------------------------
 
 
 def signed_url(port: int) -> str:
-    from gateway.mws.signature import signed_query
-    from gateway.mws.timestamps import format_millis, from_epoch
-
-    params = {
-        "AWSAccessKeyId": DEMO_ACCESS_KEY,
-        "Action": "GetServiceStatus",
-        "SellerId": DEMO_SELLER,
-        "SignatureMethod": "HmacSHA256",
-        "SignatureVersion": "2",
-        "Timestamp": format_millis(from_epoch(time.time())),
-        "Version": VERSION,
-    }
-    query = signed_query(
-        secret=DEMO_SECRET, method="GET", host=f"127.0.0.1:{port}", path=PATH, params=params
-    )
-    return f"http://127.0.0.1:{port}{PATH}?{query}"
+    return signed_demo_url(port, PATH, VERSION)
 
 
 # -- load generators ------------------------------------------------------------------------
@@ -212,7 +170,7 @@ def measure(quick: bool) -> dict[str, Any]:
         gateway = start("--serve", "gateway", str(gw_port), tmp, log_file)
         bare: subprocess.Popen[bytes] | None = None
         try:
-            wait_up(gw_port)
+            wait_port(gw_port)
             first = httpx.get(signed_url(gw_port), timeout=10)
             if first.status_code != 200 or b"<Status>GREEN</Status>" not in first.content:
                 raise RuntimeError(f"gateway answered {first.status_code}: {first.text[:300]}")
@@ -221,7 +179,7 @@ def measure(quick: bool) -> dict[str, Any]:
                 json.dumps({"body": first.text, "headers": dict(first.headers.items())})
             )
             bare = start("--serve", "bare", str(bare_port), str(capture))
-            wait_up(bare_port)
+            wait_port(bare_port)
             bare_url = f"http://127.0.0.1:{bare_port}{PATH}"
             same = httpx.get(bare_url, timeout=10)
             assert same.content == first.content, "the bare endpoint must return the same bytes"

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench._procs import free_port, wait_http
 from bench.runner import BenchResult
 from gateway.catalog import default_mappings_dir
 from gateway.config import (
@@ -47,23 +47,6 @@ from gateway.mws.timestamps import format_millis, from_epoch
 GOAL = 1.5
 GATEWAY_CMD = (sys.executable, "-m", "gateway.cli", "serve", "--demo")
 PROXY_CMD = (sys.executable, "-m", "bench.orders_getorder")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 60.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 # ----------------------------------------------------------------------------- naive proxy

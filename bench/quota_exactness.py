@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,31 +27,13 @@ from typing import Any
 
 import httpx
 
+from bench._procs import free_port, signed_demo_url, stop, wait_port
 from bench.runner import BenchResult
 from gateway.catalog import load_catalog
-from gateway.config import DEMO_ACCESS_KEY, DEMO_SECRET, DEMO_SELLER
 
 REPO = Path(__file__).resolve().parents[1]
 PATH, VERSION = "/Orders/2013-09-01", "2013-09-01"
 PER_TRIAL = 24  # requests per trial, half to each replica
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process for port {port} exited with {proc.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port}")
 
 
 def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
@@ -69,30 +50,8 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: flo
     raise RuntimeError(f"gateway {base} did not become ready")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def signed_url(port: int) -> str:
-    from gateway.mws.signature import signed_query
-    from gateway.mws.timestamps import format_millis, from_epoch
-
-    params = {
-        "AWSAccessKeyId": DEMO_ACCESS_KEY,
-        "Action": "GetServiceStatus",
-        "SellerId": DEMO_SELLER,
-        "Timestamp": format_millis(from_epoch(time.time())),
-        "Version": VERSION,
-    }
-    query = signed_query(
-        secret=DEMO_SECRET, method="GET", host=f"127.0.0.1:{port}", path=PATH, params=params
-    )
-    return f"http://127.0.0.1:{port}{PATH}?{query}"
+    return signed_demo_url(port, PATH, VERSION)
 
 
 async def trial(http: httpx.AsyncClient, ports: list[int]) -> tuple[int, int, float, list[int]]:

@@ -23,7 +23,6 @@ import base64
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from bench._procs import free_port, wait_http
 from bench.runner import BenchResult
 from gateway.config import (
     DEMO_ACCESS_KEY,
@@ -49,23 +49,6 @@ from gateway.mws.timestamps import format_millis, from_epoch
 MIB = 1024 * 1024
 RSS_GOAL_MIB = 64
 THROUGHPUT_GOAL = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 60.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def rss_kib(pid: int) -> int:
