@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
+from gateway.translate.base import UpstreamCall
 from gateway.translate.reports_download import (
     CHUNK,
     SpooledReport,
@@ -162,7 +164,28 @@ class ReportsApi(SectionApi):
         No SP-API credentials are sent (the URL is presigned) and raw bytes are read, so a
         ``Content-Encoding: gzip`` answer is not decompressed behind our back. Over the network
         the transfer runs in a worker thread; in-process transports (the embedded emulator) are
-        read on the event loop."""
+        read on the event loop. The download is recorded in the audit trail (no URL)."""
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            return await self._fetch(url, directory, family, gzip_declared=gzip_declared)
+        except MwsError as exc:
+            error = exc.code
+            raise
+        finally:
+            self.call.audit.upstream.append(
+                UpstreamCall(
+                    operation="document.download",
+                    status=None if error else 200,
+                    attempts=1,
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                    error=error,
+                )
+            )
+
+    async def _fetch(
+        self, url: str, directory: Path, family: str, *, gzip_declared: bool
+    ) -> SpooledReport:
         http = self.client.http
         if isinstance(getattr(http, "_transport", None), httpx.AsyncHTTPTransport):
             timeout = http.timeout

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.conftest import AuditCapture
 from tests.support.gateway import MwsClient
 from tests.support.xmlcheck import assert_valid_mws_xml, find_text, strip_ns
 
@@ -54,7 +55,7 @@ async def request_done(
     return generated[0]
 
 
-async def test_request_poll_list_download(mws: MwsClient) -> None:
+async def test_request_poll_list_download(mws: MwsClient, audit_log: AuditCapture) -> None:
     report_id = await request_done(mws, "_GET_MERCHANT_LISTINGS_DATA_")
     listed = await call(
         mws, "GetReportList", {"ReportTypeList.Type.1": "_GET_MERCHANT_LISTINGS_DATA_"}
@@ -74,6 +75,12 @@ async def test_request_poll_list_download(mws: MwsClient) -> None:
     again = await mws.call("/", "GetReport", V, {"ReportId": report_id}, seller_param="Merchant")
     assert again.content == body and again.headers["content-md5"] == resp.headers["content-md5"]
     assert mws.emulator.calls["reports.getReportDocument"] == upstream["reports.getReportDocument"]
+    # the audit event of the first GetReport lists the document download (without its URL)
+    first = next(e for e in audit_log.calls() if e["action"] == "GetReport")
+    operations = [u["operation"] for u in first["upstream"]]
+    assert operations[-1] == "document.download", operations
+    assert first["upstream"][-1]["status"] == 200
+    assert "X-Amz" not in audit_log.text and "/documents/" not in audit_log.text
 
 
 async def test_gzip_report_is_served_decompressed(mws: MwsClient) -> None:
