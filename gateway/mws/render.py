@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from gateway.mws.errors import ErrorSpec, MwsError
 from gateway.mws.quotas import QuotaDecision
-from gateway.mws.timestamps import format_millis, from_epoch
+from gateway.mws.timestamps import format_epoch_millis
 from gateway.mws.xml import Element, render_document
 
 XML_CONTENT_TYPE = "text/xml"
@@ -50,11 +50,11 @@ def mws_headers(
 ) -> dict[str, str]:
     headers = {
         "x-mws-request-id": request_id,
-        "x-mws-timestamp": format_millis(from_epoch(timestamp)),
+        "x-mws-timestamp": format_epoch_millis(timestamp),
         "x-mws-response-context": response_context(request_id),
     }
     if quota is not None and quota.hourly_max is not None and quota.resets_on is not None:
         headers["x-mws-quota-max"] = f"{float(quota.hourly_max):.1f}"
         headers["x-mws-quota-remaining"] = f"{float(max(quota.hourly_remaining or 0, 0)):.1f}"
-        headers["x-mws-quota-resetsOn"] = format_millis(from_epoch(quota.resets_on))
+        headers["x-mws-quota-resetsOn"] = format_epoch_millis(quota.resets_on)
     return headers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.mws.timestamps import format_millis, from_epoch
+from gateway.mws.timestamps import format_epoch_millis
 from gateway.mws.xml import Element
 from gateway.translate.base import Call, XmlResult
 
@@ -12,7 +12,7 @@ async def service_status(call: Call) -> XmlResult:
     status, message = call.services.health.status(call.section.name)
     children: list[Element] = [
         ("Status", str(getattr(status, "value", status))),
-        ("Timestamp", format_millis(from_epoch(call.received_at))),
+        ("Timestamp", format_epoch_millis(call.received_at)),
     ]
     if message:
         children.append(("MessageId", f"{call.section.name}-{getattr(status, 'value', status)}"))

@@ -50,3 +50,21 @@ def test_formats() -> None:
     value = datetime(2020, 5, 28, 11, 22, 26, 535000, tzinfo=UTC)
     assert format_millis(value) == "2020-05-28T11:22:26.535Z"
     assert format_offset(value) == "2020-05-28T11:22:26+00:00"
+
+
+def test_epoch_formatting_matches_the_datetime_path() -> None:
+    from gateway.mws.timestamps import format_epoch_millis, from_epoch
+
+    for seconds in (
+        0.0,
+        1590664946.535,
+        1590664946.9999,
+        1590664946.9999996,
+        1795000000.123,
+        1.0005,
+    ):
+        assert (
+            format_epoch_millis(seconds)
+            == format_millis(from_epoch(seconds))[:-5] + (format_millis(from_epoch(seconds))[-5:])
+        )
+        assert format_epoch_millis(seconds) == format_millis(from_epoch(seconds))
