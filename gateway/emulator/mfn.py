@@ -5,7 +5,8 @@ ships itself (`fulfilledBy` MERCHANT, not cancelled or fully shipped); the rates
 package weight. `createShipment` buys one of them (restricted: needs an RDT) and keeps the
 shipment in the emulator state with a label document (base64 of a gzip-compressed PDF, with
 the base64 MD5 of the document as checksum); `getShipment` reads it and `cancelShipment`
-moves a Purchased shipment to RefundPending (anything else is refused with 400). Bodies are
+moves a Purchased shipment to RefundPending (anything else is refused with 400);
+`getAdditionalSellerInputs` asks for FedEx's extra inputs (see `seller_inputs`). Bodies are
 validated as SP-API does (400 InvalidInput): unknown orders and order items, quantities above
 the ordered quantity, missing address fields, units outside the model's enums.
 """
@@ -221,6 +222,58 @@ def _ship_to(order: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _definition(
+    text: str, data_type: str, required: bool, target: str, choices: list[str] | None = None
+) -> dict[str, Any]:
+    definition: dict[str, Any] = {
+        "IsRequired": required,
+        "DataType": data_type,
+        "Constraints": [{"ValidationRegEx": "^.{1,50}$", "ValidationString": "1-50 characters"}],
+        "InputDisplayText": text,
+        "InputTarget": target,
+        "StoredValue": {"DataType": data_type},
+    }
+    if choices:
+        definition["RestrictedSetValues"] = choices
+    return definition
+
+
+def seller_inputs(order: dict[str, Any], service_id: str) -> dict[str, Any]:
+    """What a carrier wants to know: FedEx asks for non-delivery instructions (shipment level)
+    and a country of origin per ASIN; the other services ask for nothing."""
+    if service_id != "FEDEX_PTP_TWO_DAY":
+        return {"ShipmentLevelFields": [], "ItemLevelFieldsList": []}
+    asins = sorted({i["product"]["asin"] for i in order["orderItems"] if i["product"]["asin"]})
+    return {
+        "ShipmentLevelFields": [
+            {
+                "AdditionalInputFieldName": "NON_DELIVERABLE_INSTRUCTIONS",
+                "SellerInputDefinition": _definition(
+                    "Non-deliverable instructions",
+                    "String",
+                    False,
+                    "SHIPMENT_LEVEL",
+                    ["RETURN_TO_SENDER", "ABANDON"],
+                ),
+            }
+        ],
+        "ItemLevelFieldsList": [
+            {
+                "Asin": asin,
+                "AdditionalInputs": [
+                    {
+                        "AdditionalInputFieldName": "COUNTRY_OF_ORIGIN",
+                        "SellerInputDefinition": _definition(
+                            "Country of origin", "String", True, "ITEM_LEVEL"
+                        ),
+                    }
+                ],
+            }
+            for asin in asins
+        ],
+    }
+
+
 # ------------------------------------------------------------------ operations
 
 
@@ -279,6 +332,22 @@ async def create_shipment(request: Request, ctx: OperationContext) -> JsonBody:
     return {"payload": shipment}
 
 
+@spapi_operation("merchantFulfillmentV0.getAdditionalSellerInputs")
+async def get_additional_seller_inputs(request: Request, ctx: OperationContext) -> JsonBody:
+    body = await read_json_object(request)
+    order_id = body.get("OrderId")
+    service_id = body.get("ShippingServiceId")
+    _address(_object(body, "ShipFromAddress", ""))
+    if service_id not in [s[0] for s in SERVICES]:
+        raise invalid_input(f"Invalid ShippingServiceId {str(service_id)[:40]!r}.")
+    order = ctx.state.data.order(str(order_id)) if isinstance(order_id, str) else None
+    if order is None:
+        raise invalid_input(f"Invalid OrderId {str(order_id)[:32]!r}: order not found.")
+    if (order.get("fulfillment") or {}).get("fulfilledBy") != "MERCHANT":
+        raise invalid_input("The order is fulfilled by Amazon.")
+    return {"payload": seller_inputs(order, str(service_id))}
+
+
 def _find(ctx: OperationContext, request: Request) -> dict[str, Any]:
     shipment_id = request.path_params["shipmentId"]
     shipment = store(ctx).shipments.get(shipment_id)
@@ -308,6 +377,7 @@ async def cancel_shipment(request: Request, ctx: OperationContext) -> JsonBody:
 
 routes: list[BaseRoute] = [
     Route(f"{BASE}/eligibleShippingServices", get_eligible_shipment_services, methods=["POST"]),
+    Route(f"{BASE}/additionalSellerInputs", get_additional_seller_inputs, methods=["POST"]),
     Route(f"{BASE}/shipments", create_shipment, methods=["POST"]),
     Route(f"{BASE}/shipments/{{shipmentId}}", get_shipment, methods=["GET"]),
     Route(f"{BASE}/shipments/{{shipmentId}}", cancel_shipment, methods=["DELETE"]),

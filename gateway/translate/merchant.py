@@ -31,8 +31,21 @@ class MerchantApi(SectionApi):
 
 
 def eligible_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
-    """Children of ``<GetEligibleShippingServicesResult>``."""
-    return maps.children("eligible")(dict(payload))
+    """Children of ``<GetEligibleShippingServicesResult>`` (ShippingServiceList always)."""
+    children = maps.children("eligible")(dict(payload))
+    if not children or children[0][0] != "ShippingServiceList":  # an empty list is dropped
+        children = [("ShippingServiceList", []), *children]
+    return children
+
+
+def seller_inputs_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
+    """Children of ``<GetAdditionalSellerInputsResult>`` (both lists always present)."""
+    children = maps.children("seller_inputs")(dict(payload))
+    shipment = [c for c in children if c[0] == "ShipmentLevelFields"] or [
+        ("ShipmentLevelFields", [])
+    ]
+    items = [c for c in children if c[0] == "ItemLevelFieldsList"] or [("ItemLevelFieldsList", [])]
+    return shipment + items
 
 
 def shipment_children(payload: Any, maps: FieldMaps, operation: str) -> list[Element]:
@@ -80,6 +93,13 @@ async def get_eligible_shipping_services(call: Call) -> XmlResult:
             "InternalError", "SP-API getEligibleShipmentServices answered without a payload."
         )
     return XmlResult(eligible_children(payload, field_maps(call.section.tables)))
+
+
+async def get_additional_seller_inputs(call: Call) -> XmlResult:
+    payload = await _post(call, idempotent=bool(_upstream(call).get("idempotent", False)))
+    if not isinstance(payload, Mapping):
+        payload = {}  # the model's payload is optional: nothing is asked for
+    return XmlResult(seller_inputs_children(payload, field_maps(call.section.tables)))
 
 
 async def create_shipment(call: Call) -> XmlResult:

@@ -18,7 +18,7 @@ from gateway.emulator.mfn import MfnSettings
 from tests.mfn.helpers import MFN, details_params, merchant_order
 from tests.outbound.helpers import child, kids, text
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, find_text
+from tests.support.xmlcheck import assert_valid_mws_xml, find_text, strip_ns
 
 pytestmark = pytest.mark.anyio
 
@@ -137,3 +137,39 @@ async def test_invalid_requests(mws: MwsClient) -> None:
     no_service = await mws.call(MFN[0], "CreateShipment", MFN[1], details_params(order))
     assert find_text(assert_valid_mws_xml(no_service.content), "Error/Code") == "MissingParameter"
     assert not shipments_of(mws).shipments
+
+
+async def test_additional_seller_inputs(mws: MwsClient) -> None:
+    order = merchant_order(mws.emulator.data)
+    address = {
+        k.replace("ShipmentRequestDetails.", ""): v
+        for k, v in details_params(order).items()
+        if ".ShipFromAddress." in k
+    }
+    params = {"OrderId": order["orderId"], "ShippingServiceId": "FEDEX_PTP_TWO_DAY", **address}
+    root = await call(mws, "GetAdditionalSellerInputs", params)
+    result = child(root, "GetAdditionalSellerInputsResult")
+    field = kids(child(result, "ShipmentLevelFields"), "member")[0]
+    assert text(field, "AdditionalInputFieldName") == "NON_DELIVERABLE_INSTRUCTIONS"
+    definition = child(field, "SellerInputDefinition")
+    assert text(definition, "IsRequired") == "false"
+    assert text(definition, "InputTarget") == "SHIPMENT_LEVEL"
+    assert text(definition, "StoredValue/DataType") == "String"
+    assert [m.text for m in kids(child(definition, "RestrictedSetValues"), "member")] == [
+        "RETURN_TO_SENDER",
+        "ABANDON",
+    ]
+    asins = sorted({i["product"]["asin"] for i in order["orderItems"]})
+    items = kids(child(result, "ItemLevelFieldsList"), "member")
+    assert [text(i, "Asin") for i in items] == asins
+    assert text(items[0], "AdditionalInputs/member/SellerInputDefinition/IsRequired") == "true"
+
+    params["ShippingServiceId"] = "UPS_PTP_GND"
+    nothing = child(
+        await call(mws, "GetAdditionalSellerInputs", params), "GetAdditionalSellerInputsResult"
+    )
+    assert [strip_ns(c.tag) for c in nothing] == ["ShipmentLevelFields", "ItemLevelFieldsList"]
+    assert all(len(c) == 0 for c in nothing)
+    del params["ShipFromAddress.Phone"]
+    missing = await mws.call(MFN[0], "GetAdditionalSellerInputs", MFN[1], params)
+    assert find_text(assert_valid_mws_xml(missing.content), "Error/Code") == "MissingParameter"

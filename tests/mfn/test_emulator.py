@@ -91,3 +91,26 @@ async def test_invalid_requests(sp: httpx.AsyncClient, emulator_app: Starlette) 
     body = {"ShipmentRequestDetails": details_json(order), "ShippingServiceId": "NOPE"}
     bad = await sp.post("/mfn/v0/shipments", json=body, headers=rdt(sp))
     assert bad.status_code == 400
+
+
+async def test_additional_seller_inputs(sp: httpx.AsyncClient, emulator_app: Starlette) -> None:
+    order = merchant_order(emulator_app.state.emulator.data)
+    address = details_json(order)["ShipFromAddress"]
+    url = "/mfn/v0/additionalSellerInputs"
+    body = {"OrderId": order["orderId"], "ShippingServiceId": "FEDEX_PTP_TWO_DAY"}
+    fedex = await sp.post(url, json={**body, "ShipFromAddress": address})
+    assert fedex.status_code == 200, fedex.text
+    validate_against_model(MODEL, "getAdditionalSellerInputs", 200, fedex.json())
+    payload = fedex.json()["payload"]
+    assert payload["ShipmentLevelFields"][0]["AdditionalInputFieldName"] == (
+        "NON_DELIVERABLE_INSTRUCTIONS"
+    )
+    asins = {i["product"]["asin"] for i in order["orderItems"]}
+    assert {f["Asin"] for f in payload["ItemLevelFieldsList"]} == asins
+    ups = await sp.post(
+        url, json={**body, "ShippingServiceId": "UPS_PTP_GND", "ShipFromAddress": address}
+    )
+    assert ups.json()["payload"] == {"ShipmentLevelFields": [], "ItemLevelFieldsList": []}
+    assert (await sp.post(url, json=body)).status_code == 400
+    unknown = {**body, "OrderId": "111-0000000-0000000", "ShipFromAddress": address}
+    assert (await sp.post(url, json=unknown)).status_code == 400

@@ -48,6 +48,18 @@ def test_python_amazon_mws_base_class(live_gateway: LiveServer) -> None:
         "FEDEX_PTP_TWO_DAY",
     ]
     offer = services[2]["ShippingServiceOfferId"]
+    address = {k.split(".", 1)[1]: v for k, v in params.items() if ".ShipFromAddress." in k}
+    inputs = api.make_request(
+        {
+            "Action": "GetAdditionalSellerInputs",
+            "OrderId": order["orderId"],
+            "ShippingServiceId": "FEDEX_PTP_TWO_DAY",
+            **address,
+        },
+        method="POST",
+    ).parsed
+    field = inputs["ShipmentLevelFields"]["member"]
+    assert field["AdditionalInputFieldName"] == "NON_DELIVERABLE_INSTRUCTIONS"
 
     created = api.make_request(
         {

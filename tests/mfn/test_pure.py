@@ -8,7 +8,11 @@ import pytest
 
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
-from gateway.translate.merchant import eligible_children, shipment_children
+from gateway.translate.merchant import (
+    eligible_children,
+    seller_inputs_children,
+    shipment_children,
+)
 from gateway.translate.merchant_params import build_body
 from gateway.translate.orders_fields import FieldMaps
 from tests.emulator.modelcheck import validate_definition
@@ -218,3 +222,39 @@ def test_shipment_rendering_and_missing_payload() -> None:
     with pytest.raises(MwsError) as caught:
         shipment_children(None, MAPS, "getShipment")
     assert caught.value.code == "InternalError"
+
+
+def test_seller_inputs_request_and_rendering() -> None:
+    address = {
+        k.replace(f"{P}.", ""): v for k, v in details_params(ORDER).items() if "ShipFrom" in k
+    }
+    params = {"OrderId": ORDER["orderId"], "ShippingServiceId": "FEDEX_PTP_TWO_DAY", **address}
+    out = body("GetAdditionalSellerInputs", params)
+    validate_definition(MODEL, "GetAdditionalSellerInputsRequest", out)
+    assert out["ShipFromAddress"]["PostalCode"] == "98109"
+    stored = {"DataType": "Boolean", "ValueAsBoolean": True}
+    payload = {
+        "ShipmentLevelFields": [
+            {
+                "AdditionalInputFieldName": "SIGNATURE",
+                "SellerInputDefinition": {
+                    "IsRequired": True,
+                    "DataType": "Boolean",
+                    "Constraints": [],
+                    "InputDisplayText": "Signature",
+                    "StoredValue": stored,
+                },
+            }
+        ]
+    }
+    validate_definition(MODEL, "GetAdditionalSellerInputsResult", payload)
+    kids = seller_inputs_children(payload, MAPS)
+    assert [k[0] for k in kids] == ["ShipmentLevelFields", "ItemLevelFieldsList"]
+    assert find(kids, "ItemLevelFieldsList") == []
+    value = find(kids, "ShipmentLevelFields/member/SellerInputDefinition/StoredValue")
+    assert value == [("DataType", "Boolean"), ("ValueAsBoolean", "true")]
+    assert seller_inputs_children({}, MAPS) == [
+        ("ShipmentLevelFields", []),
+        ("ItemLevelFieldsList", []),
+    ]
+    assert eligible_children({"ShippingServiceList": []}, MAPS) == [("ShippingServiceList", [])]
