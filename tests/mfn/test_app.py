@@ -15,6 +15,7 @@ import pytest
 
 from gateway.emulator.config import FaultSpec
 from gateway.emulator.mfn import MfnSettings
+from tests.conftest import AuditCapture
 from tests.mfn.helpers import MFN, details_params, merchant_order
 from tests.outbound.helpers import child, kids, text
 from tests.support.gateway import MwsClient
@@ -173,3 +174,26 @@ async def test_additional_seller_inputs(mws: MwsClient) -> None:
     del params["ShipFromAddress.Phone"]
     missing = await mws.call(MFN[0], "GetAdditionalSellerInputs", MFN[1], params)
     assert find_text(assert_valid_mws_xml(missing.content), "Error/Code") == "MissingParameter"
+
+
+async def test_buyer_address_and_label_stay_out_of_the_logs(
+    mws: MwsClient, audit_log: AuditCapture
+) -> None:
+    order = merchant_order(mws.emulator.data)
+    params = details_params(order)
+    params["ShippingServiceId"] = "UPS_PTP_GND"
+    root = await call(mws, "CreateShipment", params)
+    shipment = child(root, "CreateShipmentResult/Shipment")
+    address = order["recipient"]["deliveryAddress"]
+    assert text(shipment, "ShipToAddress/Name") == address["name"]
+    await call(mws, "GetShipment", {"ShipmentId": text(shipment, "ShipmentId")})
+    log = audit_log.text
+    assert [c["action"] for c in audit_log.calls()] == ["CreateShipment", "GetShipment"]
+    for secret in (
+        address["name"],
+        address["addressLine1"],
+        address["phone"],
+        order["buyer"]["buyerEmail"],
+        text(shipment, "Label/FileContents/Contents"),
+    ):
+        assert secret not in log
