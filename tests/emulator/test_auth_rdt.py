@@ -37,9 +37,10 @@ async def _restricted(request: Request, ctx: OperationContext) -> JsonBody:
 
 @pytest.fixture
 def emulator_app(emulator_app: Starlette) -> Starlette:
-    # A restricted path no section module serves, to exercise require_rdt in isolation.
-    emulator_app.router.routes.append(
-        Route("/mfn/v0/shipments/{shipmentId}", _restricted, methods=["GET"])
+    # A probe on a restricted path, placed before the real Merchant Fulfillment route so that
+    # require_rdt is exercised in isolation.
+    emulator_app.router.routes.insert(
+        0, Route("/mfn/v0/shipments/{shipmentId}", _restricted, methods=["GET"])
     )
     return emulator_app
 

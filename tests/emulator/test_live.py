@@ -36,7 +36,8 @@ async def _restricted(request: Request, ctx: OperationContext) -> JsonBody:
 @pytest.fixture(scope="module")
 def live() -> Iterator[tuple[str, Starlette]]:
     app = create_emulator_app(EmulatorConfig(data_anchor=ANCHOR, rate_mode="off"))
-    app.router.routes.append(Route("/mfn/v0/shipments/{shipmentId}", _restricted))
+    # a probe in front of the real Merchant Fulfillment route: require_rdt in isolation
+    app.router.routes.insert(0, Route("/mfn/v0/shipments/{shipmentId}", _restricted))
     with running_emulator(app=app) as base_url:
         yield base_url, app
 
