@@ -1,0 +1,459 @@
+"""Amazon's official SP-API SDK (amzn-sp-api) round-trips every emulated operation the gateway uses.
+
+Each test calls a live emulator (real uvicorn) through the SDK's generated API class and checks
+that the response deserializes into the SDK's model with the key fields of the emulator's data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from gateway.emulator.app import create_emulator_app
+from gateway.emulator.config import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REFRESH_TOKEN,
+    EmulatorConfig,
+)
+from gateway.emulator.data import PRIMARY_MARKETPLACE, SeedData
+from gateway.emulator.state import EmulatorState
+from tests.emulator.conftest import ANCHOR
+from tests.emulator.live import running_emulator
+
+pytestmark = pytest.mark.live
+
+MARKETPLACES = [PRIMARY_MARKETPLACE]
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[tuple[str, EmulatorState]]:
+    app: Starlette = create_emulator_app(EmulatorConfig(data_anchor=ANCHOR, rate_mode="off"))
+    with running_emulator(app=app) as base_url:
+        yield base_url, app.state.emulator
+
+
+@pytest.fixture(scope="module")
+def api_client(live: tuple[str, EmulatorState]) -> Any:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    from spapi.auth.credentials import SPAPIConfig
+    from spapi.client import SPAPIClient  # calls logging.basicConfig on first import
+
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    config = SPAPIConfig(
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+        refresh_token=DEMO_REFRESH_TOKEN,
+        region="NA",
+    )
+    base_url = live[0]
+    client = SPAPIClient(config, oauth_endpoint=f"{base_url}/auth/o2/token", endpoint=base_url)
+    return client.api_client
+
+
+@pytest.fixture(scope="module")
+def data(live: tuple[str, EmulatorState]) -> SeedData:
+    seed: SeedData = live[1].data
+    return seed
+
+
+def _model_module(api: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"spapi.models.{api}")
+
+
+# ------------------------------------------------------------------ Orders 2026-01-01
+
+
+def test_orders_search_and_get(api_client: Any, data: SeedData) -> None:
+    from spapi.api.orders_v2026_01_01.get_order_api import GetOrderApi
+    from spapi.api.orders_v2026_01_01.search_orders_api import SearchOrdersApi
+
+    models = _model_module("orders_v2026_01_01")
+    oldest = data.orders_sorted()[0]
+    created = datetime.fromisoformat(oldest["createdTime"])
+    result = SearchOrdersApi(api_client).search_orders(
+        created_after=created,
+        created_before=created + timedelta(seconds=1),
+        marketplace_ids=MARKETPLACES,
+    )
+    assert isinstance(result, models.SearchOrdersResponse)
+    assert [o.order_id for o in result.orders] == [oldest["orderId"]]
+    assert isinstance(result.orders[0], models.Order)
+
+    got = GetOrderApi(api_client).get_order(oldest["orderId"])
+    assert isinstance(got, models.GetOrderResponse)
+    assert got.order.order_id == oldest["orderId"]
+    assert got.order.sales_channel.marketplace_id == oldest["salesChannel"]["marketplaceId"]
+    items = [i["orderItemId"] for i in oldest["orderItems"]]
+    assert [i.order_item_id for i in got.order.order_items] == items
+
+
+# ------------------------------------------------------------------ Reports 2021-06-30
+
+
+def test_reports_roundtrip(api_client: Any, live: tuple[str, EmulatorState]) -> None:
+    from spapi.api.reports_v2021_06_30.reports_api import ReportsApi
+
+    models = _model_module("reports_v2021_06_30")
+    api = ReportsApi(api_client)
+    report_type = "GET_MERCHANT_LISTINGS_ALL_DATA"
+    spec = models.CreateReportSpecification(report_type=report_type, marketplace_ids=MARKETPLACES)
+    created = api.create_report(spec)
+    assert isinstance(created, models.CreateReportResponse)
+    to_cancel = api.create_report(spec).report_id
+    assert api.cancel_report(to_cancel) is None
+    assert api.get_report(to_cancel).processing_status == "CANCELLED"
+
+    live[1].clock.advance(120)
+    report = api.get_report(created.report_id)
+    assert isinstance(report, models.Report)
+    assert (report.report_id, report.report_type) == (created.report_id, report_type)
+    assert report.processing_status == "DONE"
+    assert report.marketplace_ids == MARKETPLACES
+
+    listed = api.get_reports(report_types=[report_type])
+    assert isinstance(listed, models.GetReportsResponse)
+    assert {r.report_id for r in listed.reports} == {created.report_id, to_cancel}
+
+    document = api.get_report_document(report.report_document_id)
+    assert isinstance(document, models.ReportDocument)
+    assert document.report_document_id == report.report_document_id
+    content = httpx.get(document.url).content
+    assert b"seller-sku" in content or b"sku" in content.lower()
+
+
+def test_report_schedules_roundtrip(api_client: Any) -> None:
+    from spapi.api.reports_v2021_06_30.reports_api import ReportsApi
+
+    models = _model_module("reports_v2021_06_30")
+    api = ReportsApi(api_client)
+    report_type = "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA"
+    spec = models.CreateReportScheduleSpecification(
+        report_type=report_type, marketplace_ids=MARKETPLACES, period="P1D"
+    )
+    created = api.create_report_schedule(spec)
+    assert isinstance(created, models.CreateReportScheduleResponse)
+    schedules = api.get_report_schedules([report_type])
+    assert isinstance(schedules, models.ReportScheduleList)
+    assert [s.report_schedule_id for s in schedules.report_schedules] == [
+        created.report_schedule_id
+    ]
+    assert isinstance(schedules.report_schedules[0], models.ReportSchedule)
+    assert schedules.report_schedules[0].period == "P1D"
+
+
+# ------------------------------------------------------------------ Feeds 2021-06-30
+
+
+def test_feeds_roundtrip(api_client: Any, live: tuple[str, EmulatorState], data: SeedData) -> None:
+    from spapi.api.feeds_v2021_06_30.feeds_api import FeedsApi
+
+    models = _model_module("feeds_v2021_06_30")
+    api = FeedsApi(api_client)
+    content_type = "application/json; charset=UTF-8"
+    doc = api.create_feed_document(
+        models.CreateFeedDocumentSpecification(content_type=content_type)
+    )
+    assert isinstance(doc, models.CreateFeedDocumentResponse)
+    sku = sorted(data.listings)[0]
+    message = {
+        "messageId": 1,
+        "sku": sku,
+        "operationType": "PATCH",
+        "productType": "PRODUCT",
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/purchasable_offer",
+                "value": [
+                    {
+                        "marketplace_id": PRIMARY_MARKETPLACE,
+                        "currency": "USD",
+                        "our_price": [{"schedule": [{"value_with_tax": 12.34}]}],
+                    }
+                ],
+            }
+        ],
+    }
+    feed_body = {"header": {"sellerId": data.seller_id, "version": "2.0"}, "messages": [message]}
+    upload = httpx.put(
+        doc.url, content=json.dumps(feed_body).encode(), headers={"content-type": content_type}
+    )
+    assert upload.status_code == 200
+    feed_type = "JSON_LISTINGS_FEED"
+    created = api.create_feed(
+        models.CreateFeedSpecification(
+            feed_type=feed_type,
+            marketplace_ids=MARKETPLACES,
+            input_feed_document_id=doc.feed_document_id,
+        )
+    )
+    assert isinstance(created, models.CreateFeedResponse)
+
+    listed = api.get_feeds(feed_types=[feed_type])
+    assert isinstance(listed, models.GetFeedsResponse)
+    assert [f.feed_id for f in listed.feeds] == [created.feed_id]
+
+    live[1].clock.advance(120)
+    feed = api.get_feed(created.feed_id)
+    assert isinstance(feed, models.Feed)
+    assert (feed.feed_id, feed.feed_type) == (created.feed_id, feed_type)
+    assert feed.processing_status == "DONE"
+    result = api.get_feed_document(feed.result_feed_document_id)
+    assert isinstance(result, models.FeedDocument)
+    assert result.feed_document_id == feed.result_feed_document_id
+    report = json.loads(gzip.decompress(httpx.get(result.url).content))
+    assert report["summary"]["messagesAccepted"] == 1
+    assert data.listings[sku]["price"] == "12.34"
+    # the input document is readable through getFeedDocument too
+    input_doc = api.get_feed_document(doc.feed_document_id)
+    assert isinstance(input_doc, models.FeedDocument)
+    assert input_doc.feed_document_id == doc.feed_document_id
+
+
+# ------------------------------------------------------------------ FBA Inventory v1
+
+
+def test_inventory_summaries(api_client: Any, data: SeedData) -> None:
+    from spapi.api.fba_inventory_v1.fba_inventory_api import FbaInventoryApi
+
+    models = _model_module("fba_inventory_v1")
+    sku = sorted(data.inventory)[0]
+    result = FbaInventoryApi(api_client).get_inventory_summaries(
+        "Marketplace", PRIMARY_MARKETPLACE, MARKETPLACES, details=True, seller_skus=[sku]
+    )
+    assert isinstance(result, models.GetInventorySummariesResponse)
+    summaries = result.payload.inventory_summaries
+    assert [s.seller_sku for s in summaries] == [sku]
+    assert isinstance(summaries[0], models.InventorySummary)
+    assert summaries[0].asin == data.inventory[sku]["asin"]
+    assert summaries[0].total_quantity == data.inventory[sku]["totalQuantity"]
+
+
+# ------------------------------------------------------------------ Finances v0
+
+
+def test_finances(api_client: Any, data: SeedData) -> None:
+    from spapi.api.finances_v0.finances_v0_api import FinancesV0Api
+
+    models = _model_module("finances_v0")
+    api = FinancesV0Api(api_client)
+    after = ANCHOR - timedelta(days=90)
+    groups = api.list_financial_event_groups(financial_event_group_started_after=after)
+    assert isinstance(groups, models.ListFinancialEventGroupsResponse)
+    assert groups.payload.financial_event_group_list
+    assert all(
+        isinstance(g, models.FinancialEventGroup) and g.financial_event_group_id
+        for g in groups.payload.financial_event_group_list
+    )
+    events = api.list_financial_events(posted_after=after)
+    assert isinstance(events, models.ListFinancialEventsResponse)
+    shipments = events.payload.financial_events.shipment_event_list
+    assert shipments
+    assert all(data.order(s.amazon_order_id) is not None for s in shipments)
+
+
+# ------------------------------------------------------------------ Product Pricing v0
+
+
+def test_pricing(api_client: Any, data: SeedData) -> None:
+    from spapi.api.product_pricing_v0.product_pricing_api import ProductPricingApi
+
+    models = _model_module("product_pricing_v0")
+    api = ProductPricingApi(api_client)
+    sku, listing = sorted(data.listings.items())[0]
+    asin = listing["asin"]
+
+    price = api.get_pricing(PRIMARY_MARKETPLACE, "Sku", skus=[sku])
+    assert isinstance(price, models.GetPricingResponse)
+    assert [(p.seller_sku, p.status) for p in price.payload] == [(sku, "Success")]
+    assert isinstance(price.payload[0], models.Price)
+
+    competitive = api.get_competitive_pricing(PRIMARY_MARKETPLACE, "Asin", asins=[asin])
+    assert isinstance(competitive, models.GetPricingResponse)
+    assert [p.asin for p in competitive.payload] == [asin]
+
+    item = api.get_item_offers(PRIMARY_MARKETPLACE, "New", asin)
+    assert isinstance(item, models.GetOffersResponse)
+    assert item.payload.asin == asin
+
+    mine = api.get_listing_offers(PRIMARY_MARKETPLACE, "New", sku)
+    assert isinstance(mine, models.GetOffersResponse)
+    assert mine.payload.sku == sku
+
+
+# ------------------------------------------------------------------ Catalog Items 2022-04-01
+
+
+def test_catalog_search(api_client: Any, data: SeedData) -> None:
+    from spapi.api.catalogitems_v2022_04_01.catalog_api import CatalogApi
+
+    models = _model_module("catalogitems_v2022_04_01")
+    asin = sorted(data.listings.values(), key=lambda listing: listing["sku"])[0]["asin"]
+    result = CatalogApi(api_client).search_catalog_items(
+        MARKETPLACES, identifiers=[asin], identifiers_type="ASIN", included_data=["summaries"]
+    )
+    assert isinstance(result, models.ItemSearchResults)
+    assert [i.asin for i in result.items] == [asin]
+    assert isinstance(result.items[0], models.Item)
+
+
+# ------------------------------------------------------------------ Fulfillment Outbound
+
+
+def test_outbound_roundtrip(api_client: Any, data: SeedData) -> None:
+    from spapi.api.fulfillment_outbound_v2020_07_01.fba_outbound_api import FbaOutboundApi
+
+    models = _model_module("fulfillment_outbound_v2020_07_01")
+    api = FbaOutboundApi(api_client)
+    sku = sorted(data.inventory)[0]
+    request = models.CreateFulfillmentOrderRequest(
+        marketplace_id=PRIMARY_MARKETPLACE,
+        seller_fulfillment_order_id="SDK-ROUNDTRIP-1",
+        displayable_order_id="SDK-ROUNDTRIP-1",
+        displayable_order_date=datetime(2026, 11, 1, 12, tzinfo=UTC),
+        displayable_order_comment="Thank you",
+        shipping_speed_category="Standard",
+        destination_address=models.Address(
+            name="Test Person",
+            address_line1="1 Lantern Row",
+            city="Seattle",
+            state_or_region="WA",
+            postal_code="98101",
+            country_code="US",
+        ),
+        items=[
+            models.CreateFulfillmentOrderItem(
+                seller_sku=sku, seller_fulfillment_order_item_id="item-1", quantity=1
+            )
+        ],
+    )
+    created = api.create_fulfillment_order(request)
+    assert isinstance(created, models.CreateFulfillmentOrderResponse)
+
+    got = api.get_fulfillment_order("SDK-ROUNDTRIP-1")
+    assert isinstance(got, models.GetFulfillmentOrderResponse)
+    assert got.payload.fulfillment_order.seller_fulfillment_order_id == "SDK-ROUNDTRIP-1"
+    assert [i.seller_sku for i in got.payload.fulfillment_order_items] == [sku]
+
+    listed = api.list_all_fulfillment_orders(query_start_date=ANCHOR - timedelta(days=365))
+    assert isinstance(listed, models.ListAllFulfillmentOrdersResponse)
+    ids = [o.seller_fulfillment_order_id for o in listed.payload.fulfillment_orders]
+    assert "SDK-ROUNDTRIP-1" in ids
+    assert all(isinstance(o, models.FulfillmentOrder) for o in listed.payload.fulfillment_orders)
+
+
+# ------------------------------------------------------------------ Merchant Fulfillment v0
+
+
+def test_mfn_roundtrip(api_client: Any, data: SeedData, live: tuple[str, EmulatorState]) -> None:
+    from spapi.api.merchant_fulfillment_v0.merchant_fulfillment_api import (
+        MerchantFulfillmentApi,
+    )
+
+    models = _model_module("merchant_fulfillment_v0")
+    order = next(
+        o
+        for o in data.orders_sorted()
+        if o["fulfillment"]["fulfilledBy"] == "MERCHANT"
+        and o["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+    )
+    item = order["orderItems"][0]
+    details = models.ShipmentRequestDetails(
+        amazon_order_id=order["orderId"],
+        item_list=[models.Item(order_item_id=item["orderItemId"], quantity=1)],
+        ship_from_address=models.Address(
+            name="Emulated Example Store",
+            address_line1="1 Heronsgate Dr",
+            city="Seattle",
+            state_or_province_code="WA",
+            postal_code="98101",
+            country_code="US",
+            email="store@example.com",
+            phone="2065550100",
+        ),
+        package_dimensions=models.PackageDimensions(
+            length=10.0, width=8.0, height=4.0, unit="inches"
+        ),
+        weight=models.Weight(value=12.0, unit="oz"),
+        shipping_service_options=models.ShippingServiceOptions(
+            delivery_experience="DeliveryConfirmationWithoutSignature", carrier_will_pick_up=False
+        ),
+    )
+    result = MerchantFulfillmentApi(api_client).get_eligible_shipment_services(
+        models.GetEligibleShipmentServicesRequest(shipment_request_details=details)
+    )
+    assert isinstance(result, models.GetEligibleShipmentServicesResponse)
+    services = result.payload.shipping_service_list
+    assert len(services) == 3
+    assert all(isinstance(s, models.ShippingService) for s in services)
+    assert len({s.shipping_service_id for s in services}) == 3
+    assert all(s.rate.currency_code == "USD" and s.rate.amount > 0 for s in services)
+    assert all(s.shipping_service_offer_id and s.carrier_name for s in services)
+
+    # createShipment and getShipment are restricted: the SDK has no RDT support of its own, so
+    # its ApiClient gets a token source that returns the RDT (the SDK sends it as usual).
+    chosen = services[0].shipping_service_id
+    create = MerchantFulfillmentApi(_rdt_client(api_client, live[0], "POST", SHIPMENTS))
+    bought = create.create_shipment(
+        models.CreateShipmentRequest(shipment_request_details=details, shipping_service_id=chosen)
+    )
+    assert isinstance(bought, models.CreateShipmentResponse)
+    shipment_id = bought.payload.shipment_id
+    assert bought.payload.amazon_order_id == order["orderId"]
+    # Known emulator mismatch: Amazon's model (and so the SDK) requires a UUID-shaped
+    # shipmentId on GET/DELETE /mfn/v0/shipments/{shipmentId}; the emulator's ids are not, so
+    # the SDK's client-side check is switched off for this read (the response is still
+    # deserialized into the SDK's models).
+    read_client = _rdt_client(api_client, live[0], "GET", f"{SHIPMENTS}/{shipment_id}")
+    read_client.client_side_validation = False
+    read = MerchantFulfillmentApi(read_client)
+    got = read.get_shipment(shipment_id)
+    assert isinstance(got, models.GetShipmentResponse)
+    assert isinstance(got.payload, models.Shipment)
+    assert (got.payload.shipment_id, got.payload.status) == (shipment_id, "Purchased")
+    assert got.payload.shipping_service.shipping_service_id == chosen
+    assert [i.order_item_id for i in got.payload.item_list] == [item["orderItemId"]]
+
+
+SHIPMENTS = "/mfn/v0/shipments"
+
+
+class _FixedToken:
+    """An access-token source for the SDK's ApiClient that always hands out one token."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_lwa_access_token(self) -> str:
+        return self.token
+
+
+def _rdt_client(api_client: Any, base_url: str, method: str, path: str) -> Any:
+    from spapi import ApiClient, Configuration
+    from spapi.api.tokens_v2021_03_01.tokens_api import TokensApi
+    from spapi.models.tokens_v2021_03_01 import (
+        CreateRestrictedDataTokenRequest,
+        RestrictedResource,
+    )
+
+    request = CreateRestrictedDataTokenRequest(
+        restricted_resources=[RestrictedResource(method=method, path=path)]
+    )
+    rdt = TokensApi(api_client).create_restricted_data_token(request).restricted_data_token
+    configuration = Configuration()
+    configuration.host = base_url
+    configuration.access_token_cache = _FixedToken(rdt)
+    return ApiClient(configuration=configuration)
