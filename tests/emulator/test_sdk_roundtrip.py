@@ -152,6 +152,11 @@ def test_report_schedules_roundtrip(api_client: Any) -> None:
     ]
     assert isinstance(schedules.report_schedules[0], models.ReportSchedule)
     assert schedules.report_schedules[0].period == "P1D"
+    one = api.get_report_schedule(created.report_schedule_id)
+    assert isinstance(one, models.ReportSchedule)
+    assert (one.report_type, one.marketplace_ids) == (report_type, MARKETPLACES)
+    assert api.cancel_report_schedule(created.report_schedule_id) is None
+    assert api.get_report_schedules([report_type]).report_schedules == []
 
 
 # ------------------------------------------------------------------ Feeds 2021-06-30
@@ -202,9 +207,19 @@ def test_feeds_roundtrip(api_client: Any, live: tuple[str, EmulatorState], data:
     )
     assert isinstance(created, models.CreateFeedResponse)
 
+    to_cancel = api.create_feed(
+        models.CreateFeedSpecification(
+            feed_type=feed_type,
+            marketplace_ids=MARKETPLACES,
+            input_feed_document_id=doc.feed_document_id,
+        )
+    ).feed_id
+    assert api.cancel_feed(to_cancel) is None
+    assert api.get_feed(to_cancel).processing_status == "CANCELLED"
+
     listed = api.get_feeds(feed_types=[feed_type])
     assert isinstance(listed, models.GetFeedsResponse)
-    assert [f.feed_id for f in listed.feeds] == [created.feed_id]
+    assert {f.feed_id for f in listed.feeds} == {created.feed_id, to_cancel}
 
     live[1].clock.advance(120)
     feed = api.get_feed(created.feed_id)
@@ -264,6 +279,17 @@ def test_finances(api_client: Any, data: SeedData) -> None:
     assert shipments
     assert all(data.order(s.amazon_order_id) is not None for s in shipments)
 
+    order_id = shipments[0].amazon_order_id
+    by_order = api.list_financial_events_by_order_id(order_id)
+    assert isinstance(by_order, models.ListFinancialEventsResponse)
+    listed = by_order.payload.financial_events.shipment_event_list
+    assert listed and {s.amazon_order_id for s in listed} == {order_id}
+
+    group = groups.payload.financial_event_group_list[0]
+    by_group = api.list_financial_events_by_group_id(group.financial_event_group_id)
+    assert isinstance(by_group, models.ListFinancialEventsResponse)
+    assert isinstance(by_group.payload.financial_events, models.FinancialEvents)
+
 
 # ------------------------------------------------------------------ Product Pricing v0
 
@@ -297,7 +323,7 @@ def test_pricing(api_client: Any, data: SeedData) -> None:
 # ------------------------------------------------------------------ Catalog Items 2022-04-01
 
 
-def test_catalog_search(api_client: Any, data: SeedData) -> None:
+def test_catalog(api_client: Any, data: SeedData) -> None:
     from spapi.api.catalogitems_v2022_04_01.catalog_api import CatalogApi
 
     models = _model_module("catalogitems_v2022_04_01")
@@ -308,6 +334,10 @@ def test_catalog_search(api_client: Any, data: SeedData) -> None:
     assert isinstance(result, models.ItemSearchResults)
     assert [i.asin for i in result.items] == [asin]
     assert isinstance(result.items[0], models.Item)
+    item = CatalogApi(api_client).get_catalog_item(asin, MARKETPLACES, included_data=["summaries"])
+    assert isinstance(item, models.Item)
+    assert item.asin == asin
+    assert item.summaries[0].marketplace_id == PRIMARY_MARKETPLACE
 
 
 # ------------------------------------------------------------------ Fulfillment Outbound
@@ -319,6 +349,30 @@ def test_outbound_roundtrip(api_client: Any, data: SeedData) -> None:
     models = _model_module("fulfillment_outbound_v2020_07_01")
     api = FbaOutboundApi(api_client)
     sku = sorted(data.inventory)[0]
+    address = models.Address(
+        name="Test Person",
+        address_line1="1 Lantern Row",
+        city="Seattle",
+        state_or_region="WA",
+        postal_code="98101",
+        country_code="US",
+    )
+    preview = api.get_fulfillment_preview(
+        models.GetFulfillmentPreviewRequest(
+            marketplace_id=PRIMARY_MARKETPLACE,
+            address=address,
+            items=[
+                models.GetFulfillmentPreviewItem(
+                    seller_sku=sku, seller_fulfillment_order_item_id="item-1", quantity=1
+                )
+            ],
+        )
+    )
+    assert isinstance(preview, models.GetFulfillmentPreviewResponse)
+    previews = preview.payload.fulfillment_previews
+    assert [p.shipping_speed_category for p in previews] == ["Standard", "Expedited", "Priority"]
+    assert all(isinstance(p, models.FulfillmentPreview) and p.is_fulfillable for p in previews)
+
     request = models.CreateFulfillmentOrderRequest(
         marketplace_id=PRIMARY_MARKETPLACE,
         seller_fulfillment_order_id="SDK-ROUNDTRIP-1",
@@ -353,6 +407,11 @@ def test_outbound_roundtrip(api_client: Any, data: SeedData) -> None:
     ids = [o.seller_fulfillment_order_id for o in listed.payload.fulfillment_orders]
     assert "SDK-ROUNDTRIP-1" in ids
     assert all(isinstance(o, models.FulfillmentOrder) for o in listed.payload.fulfillment_orders)
+
+    cancelled = api.cancel_fulfillment_order("SDK-ROUNDTRIP-1")
+    assert isinstance(cancelled, models.CancelFulfillmentOrderResponse)
+    after = api.get_fulfillment_order("SDK-ROUNDTRIP-1").payload.fulfillment_order
+    assert after.fulfillment_order_status == "Cancelled"
 
 
 # ------------------------------------------------------------------ Merchant Fulfillment v0
@@ -426,6 +485,32 @@ def test_mfn_roundtrip(api_client: Any, data: SeedData, live: tuple[str, Emulato
     assert (got.payload.shipment_id, got.payload.status) == (shipment_id, "Purchased")
     assert got.payload.shipping_service.shipping_service_id == chosen
     assert [i.order_item_id for i in got.payload.item_list] == [item["orderItemId"]]
+
+    cancel_client = _rdt_client(api_client, live[0], "DELETE", f"{SHIPMENTS}/{shipment_id}")
+    cancel_client.client_side_validation = False  # same shipmentId mismatch as above
+    cancelled = MerchantFulfillmentApi(cancel_client).cancel_shipment(shipment_id)
+    assert isinstance(cancelled, models.CancelShipmentResponse)
+    assert (cancelled.payload.shipment_id, cancelled.payload.status) == (
+        shipment_id,
+        "RefundPending",
+    )
+
+    fedex = next(s for s in services if s.carrier_name == "FEDEX")
+    inputs = MerchantFulfillmentApi(api_client).get_additional_seller_inputs(
+        models.GetAdditionalSellerInputsRequest(
+            shipping_service_id=fedex.shipping_service_id,
+            ship_from_address=details.ship_from_address,
+            order_id=order["orderId"],
+        )
+    )
+    assert isinstance(inputs, models.GetAdditionalSellerInputsResponse)
+    assert isinstance(inputs.payload, models.GetAdditionalSellerInputsResult)
+    shipment_fields = inputs.payload.shipment_level_fields
+    assert [f.additional_input_field_name for f in shipment_fields] == [
+        "NON_DELIVERABLE_INSTRUCTIONS"
+    ]
+    asins = sorted({i["product"]["asin"] for i in order["orderItems"] if i["product"]["asin"]})
+    assert sorted(f.asin for f in inputs.payload.item_level_fields_list) == asins
 
 
 SHIPMENTS = "/mfn/v0/shipments"
