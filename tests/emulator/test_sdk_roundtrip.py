@@ -67,6 +67,53 @@ def data(live: tuple[str, EmulatorState]) -> SeedData:
     return seed
 
 
+def _dropped(raw: Any, model: Any, path: str = "$") -> list[str]:
+    """JSON keys of `raw` that the SDK's deserialized `model` has no attribute for."""
+    if isinstance(raw, list) and isinstance(model, list):
+        return [
+            m
+            for i, (r, o) in enumerate(zip(raw, model, strict=True))
+            for m in _dropped(r, o, f"{path}[{i}]")
+        ]
+    if isinstance(raw, dict) and hasattr(model, "attribute_map"):
+        by_json = {json_name: attr for attr, json_name in model.attribute_map.items()}
+        lost: list[str] = []
+        for key, value in raw.items():
+            if key in by_json:
+                lost += _dropped(value, getattr(model, by_json[key]), f"{path}.{key}")
+            else:
+                lost.append(f"{path}.{key}")
+        return lost
+    if isinstance(raw, dict) and isinstance(model, dict):
+        return [m for k in raw if k in model for m in _dropped(raw[k], model[k], f"{path}.{k}")]
+    return []
+
+
+@pytest.fixture(autouse=True)
+def nothing_dropped(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every SDK deserialization in a test keeps every field the emulator sent.
+
+    The generated deserializer silently ignores JSON keys its model does not know, so a field
+    named differently from Amazon's model would otherwise pass unnoticed.
+    """
+    from spapi.api_client import ApiClient
+
+    checked: list[str] = []
+    dropped: list[str] = []
+    original = ApiClient.deserialize
+
+    def deserialize(self: Any, response: Any, response_type: Any) -> Any:
+        result = original(self, response, response_type)
+        checked.append(str(response_type))
+        dropped.extend(f"{response_type}: {p}" for p in _dropped(json.loads(response.data), result))
+        return result
+
+    monkeypatch.setattr(ApiClient, "deserialize", deserialize)
+    yield checked
+    assert checked, "no SDK response was deserialized"
+    assert dropped == []
+
+
 def _model_module(api: str) -> Any:
     import importlib
 
