@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -307,7 +308,8 @@ async def create_shipment(request: Request, ctx: OperationContext) -> JsonBody:
         raise invalid_input("Invalid ShippingServiceOfferId: the offer has expired.")
     settings = store(ctx)
     settings.counter += 1
-    shipment_id = f"{settings.counter:08d}-{order['orderId'][-7:]}-mfn"
+    # Amazon's model requires UUID-shaped shipment ids (the SDK checks it); deterministic here.
+    shipment_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mfn/{settings.counter}/{order['orderId']}"))
     service = dict(chosen[0])
     service.pop("RateWithAdjustments", None)
     now = iso(datetime.now(UTC))

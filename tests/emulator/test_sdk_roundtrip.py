@@ -519,12 +519,8 @@ def test_mfn_roundtrip(api_client: Any, data: SeedData, live: tuple[str, Emulato
     assert isinstance(bought, models.CreateShipmentResponse)
     shipment_id = bought.payload.shipment_id
     assert bought.payload.amazon_order_id == order["orderId"]
-    # Known emulator mismatch: Amazon's model (and so the SDK) requires a UUID-shaped
-    # shipmentId on GET/DELETE /mfn/v0/shipments/{shipmentId}; the emulator's ids are not, so
-    # the SDK's client-side check is switched off for this read (the response is still
-    # deserialized into the SDK's models).
+    # the SDK's client-side check of the UUID-shaped shipmentId stays on
     read_client = _rdt_client(api_client, live[0], "GET", f"{SHIPMENTS}/{shipment_id}")
-    read_client.client_side_validation = False
     read = MerchantFulfillmentApi(read_client)
     got = read.get_shipment(shipment_id)
     assert isinstance(got, models.GetShipmentResponse)
@@ -534,7 +530,6 @@ def test_mfn_roundtrip(api_client: Any, data: SeedData, live: tuple[str, Emulato
     assert [i.order_item_id for i in got.payload.item_list] == [item["orderItemId"]]
 
     cancel_client = _rdt_client(api_client, live[0], "DELETE", f"{SHIPMENTS}/{shipment_id}")
-    cancel_client.client_side_validation = False  # same shipmentId mismatch as above
     cancelled = MerchantFulfillmentApi(cancel_client).cancel_shipment(shipment_id)
     assert isinstance(cancelled, models.CancelShipmentResponse)
     assert (cancelled.payload.shipment_id, cancelled.payload.status) == (
