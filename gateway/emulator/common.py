@@ -29,7 +29,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -421,3 +421,34 @@ def page_offset(request: Request, token_param: str) -> int:
     if not same or offset < 0:
         raise invalid_input(f"{token_param} does not match the other request arguments.")
     return offset
+
+
+# ------------------------------------------------------------------- asynchronous jobs
+
+
+def emulator_now(state: EmulatorState) -> datetime:
+    """Wall-clock time moved by the emulator clock's test offset."""
+    return datetime.now(UTC) + timedelta(seconds=state.clock.offset)
+
+
+def advance_job(
+    state: EmulatorState,
+    record: dict[str, Any],
+    created: datetime,
+    queue_seconds: float,
+    processing_seconds: float,
+) -> datetime | None:
+    """Move a report or feed from IN_QUEUE to IN_PROGRESS on the emulator clock.
+
+    Returns the time processing finished when it has (the caller then completes the job),
+    ``None`` while it is still queued or running, or when it was never in either state."""
+    status = record["processingStatus"]
+    if status not in ("IN_QUEUE", "IN_PROGRESS"):
+        return None
+    started = created + timedelta(seconds=queue_seconds)
+    done = started + timedelta(seconds=processing_seconds)
+    current = emulator_now(state)
+    if current >= started and status == "IN_QUEUE":
+        record["processingStatus"] = "IN_PROGRESS"
+        record["processingStartTime"] = iso(started)
+    return done if current >= done else None

@@ -15,7 +15,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,8 @@ from starlette.routing import BaseRoute, Route
 from gateway.emulator.common import (
     JsonBody,
     OperationContext,
+    advance_job,
+    emulator_now,
     invalid_input,
     iso,
     json_response,
@@ -69,8 +71,7 @@ class FeedsState:
     processed: list[str] = field(default_factory=list)  # feedIds in processing order
 
 
-def now(state: EmulatorState) -> datetime:
-    return datetime.now(UTC) + timedelta(seconds=state.clock.offset)
+now = emulator_now
 
 
 def feeds_state(state: EmulatorState) -> FeedsState:
@@ -351,18 +352,12 @@ def _process(state: EmulatorState, feed: dict[str, Any]) -> None:
 
 
 def _advance(state: EmulatorState, fs: FeedsState, feed: dict[str, Any]) -> None:
-    status = feed["processingStatus"]
-    if status not in ("IN_QUEUE", "IN_PROGRESS"):
+    created = fs.created.get(feed["feedId"])
+    if created is None:
         return
-    created = fs.created[feed["feedId"]]
-    started_at = created + timedelta(seconds=fs.queue_seconds)
-    done_at = started_at + timedelta(seconds=fs.processing_seconds)
-    current = now(state)
-    if current >= started_at and status == "IN_QUEUE":
-        feed["processingStatus"] = "IN_PROGRESS"
-        feed["processingStartTime"] = iso(started_at)
-    if current >= done_at:
-        feed["processingEndTime"] = iso(done_at)
+    done = advance_job(state, feed, created, fs.queue_seconds, fs.processing_seconds)
+    if done is not None:
+        feed["processingEndTime"] = iso(done)
         fs.processed.append(feed["feedId"])
         _process(state, feed)
 

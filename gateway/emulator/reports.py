@@ -16,7 +16,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -26,6 +26,8 @@ from starlette.routing import BaseRoute, Route
 from gateway.emulator.common import (
     JsonBody,
     OperationContext,
+    advance_job,
+    emulator_now,
     invalid_input,
     iso,
     json_response,
@@ -75,9 +77,7 @@ class ReportsState:
     seeded: bool = False
 
 
-def now(state: EmulatorState) -> datetime:
-    """Wall-clock time moved by the emulator clock's test offset."""
-    return datetime.now(UTC) + timedelta(seconds=state.clock.offset)
+now = emulator_now
 
 
 def reports_state(state: EmulatorState) -> ReportsState:
@@ -156,17 +156,11 @@ def _finish(state: EmulatorState, rs: ReportsState, report: dict[str, Any], at: 
 
 
 def _advance(state: EmulatorState, rs: ReportsState, report: dict[str, Any]) -> None:
-    status = report["processingStatus"]
-    if status not in ("IN_QUEUE", "IN_PROGRESS"):
+    created = rs.created.get(report["reportId"])
+    if created is None:
         return
-    created = rs.created[report["reportId"]]
-    started = created + timedelta(seconds=rs.queue_seconds)
-    done = started + timedelta(seconds=rs.processing_seconds)
-    current = now(state)
-    if current >= started and status == "IN_QUEUE":
-        report["processingStatus"] = "IN_PROGRESS"
-        report["processingStartTime"] = iso(started)
-    if current >= done:
+    done = advance_job(state, report, created, rs.queue_seconds, rs.processing_seconds)
+    if done is not None:
         _finish(state, rs, report, done)
 
 
