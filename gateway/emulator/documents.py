@@ -388,20 +388,31 @@ def synthetic_tsv(total_bytes: int, *, seed: int = 1) -> Callable[[], Iterator[b
 def document_routes(store_of: Callable[[Request], DocumentStore]) -> list[BaseRoute]:
     """PUT/GET handlers for presigned URLs (fault names: documents.upload / documents.download)."""
     from gateway.emulator.common import apply_post_faults, apply_pre_faults, get_state
+    from gateway.emulator.faults import FaultPlan
 
-    async def upload(request: Request) -> Response:
+    async def admit(
+        request: Request, method: str, operation: str
+    ) -> tuple[DocumentStore, str, FaultPlan] | Response:
+        """Count the call, apply injected faults and check the presigned signature."""
         state = get_state(request)
         store = store_of(request)
         document_id = request.path_params["document_id"]
-        state.calls["documents.upload"] += 1
-        plan, short = await apply_pre_faults(request, state, "documents.upload")
+        state.calls[operation] += 1
+        plan, short = await apply_pre_faults(request, state, operation)
         if short is not None:
             return short
         if plan.error_status is not None:
             return s3_error(plan.error_status, "InternalError", "We encountered an internal error.")
-        problem = store.check_signature("PUT", document_id, dict(request.query_params))
+        problem = store.check_signature(method, document_id, dict(request.query_params))
         if problem is not None:
             return s3_error(403, *problem)
+        return store, document_id, plan
+
+    async def upload(request: Request) -> Response:
+        admitted = await admit(request, "PUT", "documents.upload")
+        if isinstance(admitted, Response):
+            return admitted
+        store, document_id, plan = admitted
         doc = store.get(document_id)
         if doc is None or not doc.upload_slot:
             return s3_error(404, "NoSuchKey", "The specified key does not exist.")
@@ -417,18 +428,10 @@ def document_routes(store_of: Callable[[Request], DocumentStore]) -> list[BaseRo
         return apply_post_faults(plan, Response(b"", headers={"ETag": f'"{doc.md5_hex}"'}))
 
     async def download(request: Request) -> Response:
-        state = get_state(request)
-        store = store_of(request)
-        document_id = request.path_params["document_id"]
-        state.calls["documents.download"] += 1
-        plan, short = await apply_pre_faults(request, state, "documents.download")
-        if short is not None:
-            return short
-        if plan.error_status is not None:
-            return s3_error(plan.error_status, "InternalError", "We encountered an internal error.")
-        problem = store.check_signature("GET", document_id, dict(request.query_params))
-        if problem is not None:
-            return s3_error(403, *problem)
+        admitted = await admit(request, "GET", "documents.download")
+        if isinstance(admitted, Response):
+            return admitted
+        store, document_id, plan = admitted
         doc = store.get(document_id)
         if doc is None or not doc.has_content:
             return s3_error(404, "NoSuchKey", "The specified key does not exist.")
