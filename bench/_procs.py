@@ -55,6 +55,14 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
         proc.wait()
 
 
+def stop_all(procs: list[subprocess.Popen[bytes]], timeout: float = 15.0) -> None:
+    """Terminate every process first, then wait for each (killing stragglers)."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        stop(proc, timeout)
+
+
 def signed_demo_url(port: int, path: str, version: str, action: str = "GetServiceStatus") -> str:
     """A freshly signed GET for the demo credentials (SellerId) on 127.0.0.1:``port``."""
     params = {

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import yaml
 
-from bench._procs import free_port, wait_http
+from bench._procs import free_port, stop_all, wait_http
 from bench.runner import BenchResult
 from gateway.catalog import default_mappings_dir
 from gateway.config import (
@@ -209,14 +209,7 @@ def measure(requests: int, concurrency: int, rounds: int) -> dict[str, Any]:
             after = emulator_count(emu, "orders.getOrder")
             gateway_upstream += after - mid
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_all(procs)
         log.close()
         shutil.rmtree(work, ignore_errors=True)
     return {

@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from bench._procs import free_port, wait_http
+from bench._procs import free_port, stop_all, wait_http
 from bench.runner import BenchResult
 from gateway.config import (
     DEMO_ACCESS_KEY,
@@ -212,14 +212,7 @@ def measure(size_bytes: int) -> dict[str, Any]:
                 # baseline, so a noisy plain run cannot flatter the gateway
                 plain.append(download(client, document_url())[1])
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_all(procs)
         log.close()
         shutil.rmtree(work, ignore_errors=True)
     return {"size": plain_size, "plain": plain, "rows": rows}
