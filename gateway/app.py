@@ -21,7 +21,7 @@ from gateway.metrics import CONTENT_TYPE_LATEST, Metrics
 from gateway.pipeline import Pipeline
 from gateway.state.base import BackendUnavailable, QuotaBackend, Store
 from gateway.state.factory import build_quota_backend, build_store
-from gateway.translate.base import Services
+from gateway.translate.engine.call import Services
 
 log = structlog.get_logger("mws_gateway.app")
 

@@ -36,7 +36,7 @@ from gateway.mws.render import (
     render_success,
 )
 from gateway.state.base import BackendUnavailable
-from gateway.translate.base import Call, Identity, RawResult, Result, Services, XmlResult
+from gateway.translate.engine.call import Call, Identity, RawResult, Result, Services, XmlResult
 
 Handler = Callable[[Call], Awaitable[Result]]
 log = structlog.get_logger("mws_gateway.pipeline")

@@ -16,7 +16,7 @@ from gateway.config import PLACEHOLDER_TOKENS, Settings
 from gateway.mws import signature
 from gateway.mws.errors import MwsError
 from gateway.mws.timestamps import parse_iso8601
-from gateway.translate.base import Identity
+from gateway.translate.engine.call import Identity
 
 
 def fingerprint(secret_value: str) -> str:

@@ -79,7 +79,7 @@ from gateway.spapi.pacing import Pacer, RateTable
 from gateway.spapi.rdt import RDT_OPERATION, RDT_PATH, RdtCache, RestrictedResource
 from gateway.spapi.retry import RetryPolicy, default_idempotent
 from gateway.spapi.settings import SettingsLike
-from gateway.translate.base import AuditTrail, UpstreamCall
+from gateway.translate.engine.call import AuditTrail, UpstreamCall
 
 log = structlog.get_logger("gateway.spapi")
 

@@ -26,7 +26,7 @@ import structlog
 
 from gateway.spapi.client import SpApiClient, map_transport_error
 from gateway.spapi.errors import UpstreamError, UpstreamStatusError
-from gateway.translate.base import AuditTrail, UpstreamCall
+from gateway.translate.engine.call import AuditTrail, UpstreamCall
 
 log = structlog.get_logger("gateway.spapi.documents")
 

@@ -4,7 +4,7 @@ ListFinancialEventGroups -> ``listFinancialEventGroups``; ListFinancialEvents ->
 ``listFinancialEventsByOrderId`` (AmazonOrderId), ``listFinancialEventsByGroupId``
 (FinancialEventGroupId) or ``listFinancialEvents`` (PostedAfter), picked by the table's
 ``upstream.by``. Finances v0 kept the MWS element names, so the answer is rebuilt through the
-``records`` table (:mod:`gateway.translate.records`): MWS element order, MWS-only spellings,
+``records`` table (:mod:`gateway.translate.engine.records`): MWS element order, MWS-only spellings,
 every ``...EventList`` present even when empty, SP-API-only event lists dropped (and counted
 in the audit event). The NextToken wraps SP-API's with the call it belongs to.
 """
@@ -17,10 +17,10 @@ from typing import Any
 
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.orders_params import ParsedParams, parse_params
-from gateway.translate.records import RecordMaps, record_maps
-from gateway.translate.upstream import (
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.params import ParsedParams, parse_params
+from gateway.translate.engine.records import RecordMaps, record_maps
+from gateway.translate.engine.upstream import (
     base_query,
     base_spec,
     default_marketplace,

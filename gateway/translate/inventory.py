@@ -14,10 +14,10 @@ from typing import Any
 
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.orders_fields import FieldMaps
-from gateway.translate.orders_params import parse_params
-from gateway.translate.upstream import (
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.fields import FieldMaps
+from gateway.translate.engine.params import parse_params
+from gateway.translate.engine.upstream import (
     base_query,
     base_spec,
     dig,

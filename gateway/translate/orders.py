@@ -3,9 +3,9 @@
 The handlers are thin I/O shells around pure functions; everything an operation does is read
 from its entry in ``mappings/sections/orders.yaml``:
 
-* ``params``/``rules`` -> :func:`gateway.translate.orders_params.parse_params`
+* ``params``/``rules`` -> :func:`gateway.translate.engine.params.parse_params`
 * ``upstream``         -> the SP-API operation, method, path and ``includedData``
-* ``tables.fields``    -> :class:`gateway.translate.orders_fields.FieldMaps` (Order, OrderItem)
+* ``tables.fields``    -> :class:`gateway.translate.engine.fields.FieldMaps` (Order, OrderItem)
 * ``page``             -> NextToken kind, local page size (ListOrderItems), echoed dates
 
 What the tables cannot say lives here: which SP-API response key holds the list, how the
@@ -27,10 +27,10 @@ from typing import Any
 from gateway.mws.errors import MwsError
 from gateway.mws.timestamps import format_millis
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.nexttoken import TokenCodec
-from gateway.translate.orders_fields import FieldMaps, format_datetime
-from gateway.translate.orders_params import Filter, ParsedParams, parse_params
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.fields import FieldMaps, format_datetime
+from gateway.translate.engine.nexttoken import TokenCodec
+from gateway.translate.engine.params import Filter, ParsedParams, parse_params
 
 ORDER_TABLE = "order"
 ITEM_TABLE = "order_item"

@@ -2,7 +2,7 @@
 
 Parameters, SP-API calls, statuses and the element trees are tables in
 ``mappings/sections/fulfillment_outbound.yaml``; request structures are read by
-:mod:`gateway.translate.outbound_params`. This module adds the paging state, the duplicate
+:mod:`gateway.translate.engine.bodies`. This module adds the paging state, the duplicate
 SellerFulfillmentOrderId answer and the MWS result layout (GetFulfillmentOrderResult holds
 FulfillmentOrder, FulfillmentOrderItem, FulfillmentShipment, ReturnItemList and
 ReturnAuthorizationList side by side).
@@ -18,11 +18,11 @@ from gateway.mws.errors import MwsError
 from gateway.mws.timestamps import format_millis
 from gateway.mws.xml import Element
 from gateway.spapi.errors import UpstreamError
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.orders_fields import FieldMaps
-from gateway.translate.orders_params import parse_params
-from gateway.translate.outbound_params import build_body
-from gateway.translate.upstream import (
+from gateway.translate.engine.bodies import build_body
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.fields import FieldMaps
+from gateway.translate.engine.params import parse_params
+from gateway.translate.engine.upstream import (
     SectionApi,
     base_spec,
     dig,

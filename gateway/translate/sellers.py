@@ -12,9 +12,9 @@ from typing import Any
 
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.orders_fields import FieldMaps, compile_path
-from gateway.translate.upstream import (
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.fields import FieldMaps, compile_path
+from gateway.translate.engine.upstream import (
     base_spec,
     default_marketplace,
     dig,

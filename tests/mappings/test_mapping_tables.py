@@ -211,7 +211,7 @@ def test_get_service_status_is_local_with_the_common_throttle(catalog: Catalog, 
     assert (op.throttle.max, op.throttle.restore, op.throttle.period) == (2, 1, 300)
     assert op.throttle.hourly is None
     assert op.target.kind == "local"
-    assert op.target.handler == "local:service_status"
+    assert op.target.handler == "service_status:service_status"
 
 
 def test_handlers_of_these_tables_resolve(catalog: Catalog) -> None:
@@ -221,7 +221,7 @@ def test_handlers_of_these_tables_resolve(catalog: Catalog) -> None:
         for op in _section(catalog, name).operations.values()
         if op.target.kind != "unsupported"
     }
-    assert "local:service_status" in handlers
+    assert "service_status:service_status" in handlers
     for handler in handlers:
         assert handler is not None
         assert callable(resolve_handler(handler)), handler

@@ -17,7 +17,7 @@ from gateway.health import HealthBoard
 from gateway.mws.errors import MwsError
 from gateway.mws.render import render_error, render_success
 from gateway.schemas import schema_for
-from gateway.translate.base import Call, Identity, Services, XmlResult
+from gateway.translate.engine.call import Call, Identity, Services, XmlResult
 
 STATUS_SECTIONS = [
     "EasyShip", "Finances", "FulfillmentInboundShipment", "FulfillmentInventory",

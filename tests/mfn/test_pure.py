@@ -8,13 +8,13 @@ import pytest
 
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
-from gateway.translate.merchant import (
+from gateway.translate.engine.fields import FieldMaps
+from gateway.translate.merchant.handlers import (
     eligible_children,
     seller_inputs_children,
     shipment_children,
 )
-from gateway.translate.merchant_params import build_body
-from gateway.translate.orders_fields import FieldMaps
+from gateway.translate.merchant.params import build_body
 from tests.emulator.modelcheck import validate_definition
 from tests.mfn.helpers import details_params
 

@@ -356,7 +356,7 @@ async def test_get_order_looks_in_each_of_the_sellers_regions(tmp_path: Path) ->
 
 
 async def test_a_page_token_sp_api_rejects_is_next_token_corrupted(gw: MwsClient) -> None:
-    from gateway.translate.nexttoken import TokenCodec
+    from gateway.translate.engine.nexttoken import TokenCodec
 
     key = gw.app.state.services.settings.token_key
     state = {

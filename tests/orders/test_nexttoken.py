@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from gateway.mws.errors import MwsError
-from gateway.translate.nexttoken import TokenCodec, decode_token, encode_token
+from gateway.translate.engine.nexttoken import TokenCodec, decode_token, encode_token
 
 KEY = b"k" * 32
 STATE = {"o": "111-2223334-4445556", "i": 40, "f": [["BuyerEmail", ["a@b.example"], True]]}

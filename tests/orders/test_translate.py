@@ -9,13 +9,13 @@ import pytest
 
 from gateway.mws.xml import Element, render_document
 from gateway.schemas import schema_for
+from gateway.translate.engine.fields import FieldMapError, FieldMaps, compile_path
+from gateway.translate.engine.params import Filter
 from gateway.translate.orders import (
     get_order_children,
     list_orders_children,
     order_items_children,
 )
-from gateway.translate.orders_fields import FieldMapError, FieldMaps, compile_path
-from gateway.translate.orders_params import Filter
 from tests.orders.samples import NS_2011, NS_2013, full_order, minimal_order, tables
 
 

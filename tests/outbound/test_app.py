@@ -308,7 +308,7 @@ async def test_create_is_never_retried_upstream(mws: MwsClient) -> None:
 async def test_expired_upstream_token_is_next_token_corrupted(mws: MwsClient) -> None:
     """A well-formed gateway token whose SP-API token SP-API refuses (expired)."""
     from gateway.config import DEMO_SELLER
-    from gateway.translate.nexttoken import TokenCodec
+    from gateway.translate.engine.nexttoken import TokenCodec
 
     key = mws.app.state.services.settings.token_key
     state = {"q": {"queryStartDate": "2000-01-01T00:00:00.000Z"}, "p": "expired", "u": DEMO_SELLER}

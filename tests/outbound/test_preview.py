@@ -10,9 +10,9 @@ from starlette.applications import Starlette
 
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
-from gateway.translate.orders_fields import FieldMaps
+from gateway.translate.engine.bodies import build_body
+from gateway.translate.engine.fields import FieldMaps
 from gateway.translate.outbound import preview_children
-from gateway.translate.outbound_params import build_body
 from tests.emulator.modelcheck import validate_against_model, validate_definition
 from tests.outbound.helpers import OUTBOUND, child, kids, text
 from tests.support.gateway import MwsClient

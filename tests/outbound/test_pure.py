@@ -10,14 +10,14 @@ import pytest
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import MappedError, UpstreamClientError
-from gateway.translate.orders_fields import FieldMaps
+from gateway.translate.engine.bodies import build_body, member_structs, member_values
+from gateway.translate.engine.fields import FieldMaps
 from gateway.translate.outbound import (
     duplicate_error,
     get_order_children,
     list_children,
     list_query,
 )
-from gateway.translate.outbound_params import build_body, member_structs, member_values
 from tests.emulator.modelcheck import validate_definition
 from tests.outbound.helpers import create_params
 

@@ -7,9 +7,9 @@ import pytest
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
 from gateway.mws.render import render_success
-from gateway.translate.products import bulk_results, offers_result, parse_request
-from gateway.translate.products_records import AttributedRecordMaps, product_maps
-from gateway.translate.records import RecordMapError
+from gateway.translate.engine.records import RecordMapError
+from gateway.translate.products.pricing import bulk_results, offers_result, parse_request
+from gateway.translate.products.records import AttributedRecordMaps, product_maps
 from tests.support.recordings import load_exchanges
 from tests.support.xmlcheck import assert_valid_mws_xml
 

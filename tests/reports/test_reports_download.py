@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from gateway.translate.reports_download import (
+from gateway.translate.reports.download import (
     ReportCache,
     content_type_for,
     spool,
     stream_file,
 )
-from gateway.translate.reports_listing import Cursor, collect, type_groups
+from gateway.translate.reports.listing import Cursor, collect, type_groups
 
 pytestmark = pytest.mark.anyio
 
@@ -191,7 +191,7 @@ def test_download_in_thread_over_http(tmp_path: Path) -> None:
 
     from gateway.emulator.app import create_emulator_app
     from gateway.mws.errors import MwsError
-    from gateway.translate.reports_upstream import download_in_thread
+    from gateway.translate.reports.upstream import download_in_thread
     from tests.support.live import serve_in_thread
 
     app = create_emulator_app()

@@ -10,9 +10,9 @@ from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import render_document
 from gateway.schemas import schema_for
-from gateway.translate import reports_params as rp
-from gateway.translate import reports_render as rr
-from gateway.translate.reports_tables import ReportsTables, tables_from
+from gateway.translate.reports import params as rp
+from gateway.translate.reports import render as rr
+from gateway.translate.reports.tables import ReportsTables, tables_from
 
 NS = "http://mws.amazonaws.com/doc/2009-01-01/"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from gateway.catalog import load_catalog
+from gateway.translate.engine.records import (
+    RecordMapError,
+    RecordMaps,
+    format_decimal,
+    format_millis,
+)
 from gateway.translate.inventory import supply
-from gateway.translate.records import RecordMapError, RecordMaps, format_decimal, format_millis
 
 
 def test_decimal_and_millis_formats() -> None:

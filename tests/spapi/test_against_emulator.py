@@ -22,7 +22,7 @@ from gateway.emulator.config import (
 from gateway.health import HealthBoard
 from gateway.spapi.client import SpApiClient
 from gateway.spapi.errors import UpstreamError
-from gateway.translate.base import AuditTrail
+from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import MAPPINGS, table
 
 pytestmark = pytest.mark.anyio

@@ -24,7 +24,7 @@ from gateway.spapi.errors import (
     UpstreamServerError,
     UpstreamThrottled,
 )
-from gateway.translate.base import AuditTrail
+from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import (
     CLIENT_SECRET,
     REFRESH_TOKEN,

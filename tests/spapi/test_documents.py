@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from gateway.spapi.documents import GunzipStream, open_download, redact_url, upload
 from gateway.spapi.errors import UpstreamError
-from gateway.translate.base import AuditTrail
+from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import make_client
 
 pytestmark = pytest.mark.anyio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.mws.timestamps import format_epoch_millis
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
+from gateway.translate.engine.call import Call, XmlResult
 
 
 async def service_status(call: Call) -> XmlResult:

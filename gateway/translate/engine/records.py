@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gateway.mws.xml import Element
-from gateway.translate.orders_fields import format_datetime
+from gateway.translate.engine.fields import format_datetime
 
 LEAF_KINDS = ("string", "int", "decimal", "datetime", "millis")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from gateway.mws.timestamps import format_offset, parse_iso8601
 from gateway.mws.xml import Element, children, leaf
-from gateway.translate.reports_tables import ReportsTables
+from gateway.translate.reports.tables import ReportsTables
 
 
 def mws_date(value: str | datetime | None) -> str | None:

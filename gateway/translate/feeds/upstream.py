@@ -9,7 +9,7 @@ from urllib.parse import quote
 from gateway.mws.errors import MwsError
 from gateway.spapi import documents
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.upstream import SectionApi, json_object
+from gateway.translate.engine.upstream import SectionApi, json_object
 
 BASE = "/feeds/2021-06-30"
 SECTION = "Feeds"

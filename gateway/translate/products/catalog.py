@@ -14,15 +14,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.products import (
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.records import format_int
+from gateway.translate.engine.upstream import base_query, dig, fetch_json
+from gateway.translate.products.pricing import (
     PRODUCT_ATTRS,
     invalid_identifier,
     item_error,
     parse_request,
 )
-from gateway.translate.records import format_int
-from gateway.translate.upstream import base_query, dig, fetch_json
 
 DIMENSIONS = (("Height", "height"), ("Length", "length"), ("Width", "width"), ("Weight", "weight"))
 

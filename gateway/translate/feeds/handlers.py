@@ -36,9 +36,10 @@ from gateway.feeds.report import (
 )
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
-from gateway.translate.base import Call, RawResult, XmlResult
-from gateway.translate.feeds_params import ListFilter, content_md5, list_filter, submit_params
-from gateway.translate.feeds_records import (
+from gateway.translate.engine.call import Call, RawResult, XmlResult
+from gateway.translate.engine.nexttoken import decode_token, encode_token
+from gateway.translate.feeds.params import ListFilter, content_md5, list_filter, submit_params
+from gateway.translate.feeds.records import (
     DEDUPE,
     RESULT,
     SUBMISSION,
@@ -50,8 +51,7 @@ from gateway.translate.feeds_records import (
     submission_info,
     submitted_at,
 )
-from gateway.translate.feeds_upstream import FeedsApi
-from gateway.translate.nexttoken import decode_token, encode_token
+from gateway.translate.feeds.upstream import FeedsApi
 
 XML_REPORT_TYPE = "text/xml;charset=UTF-8"
 TEXT_REPORT_TYPE = "text/plain;charset=UTF-8"

@@ -16,8 +16,8 @@ from typing import Any
 
 from gateway.mws.params import list_values, struct_list
 from gateway.mws.timestamps import format_millis
-from gateway.translate.orders_params import invalid, parse_datetime
-from gateway.translate.outbound_params import missing, struct_fields
+from gateway.translate.engine.bodies import missing, struct_fields
+from gateway.translate.engine.params import invalid, parse_datetime
 
 Tables = Mapping[str, Any]
 

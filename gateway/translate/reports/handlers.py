@@ -16,14 +16,14 @@ from typing import Any
 from gateway.mws.errors import MwsError
 from gateway.mws.timestamps import format_offset, parse_iso8601
 from gateway.mws.xml import Element
-from gateway.translate import reports_params as rp
-from gateway.translate import reports_render as render
-from gateway.translate.base import Call, RawResult, XmlResult
-from gateway.translate.nexttoken import TokenCodec
-from gateway.translate.reports_download import DEFAULT_CACHE_BYTES, ReportCache, stream_file
-from gateway.translate.reports_listing import Cursor, collect, type_groups
-from gateway.translate.reports_tables import ReportsTables, tables_from
-from gateway.translate.reports_upstream import ReportsApi
+from gateway.translate.engine.call import Call, RawResult, XmlResult
+from gateway.translate.engine.nexttoken import TokenCodec
+from gateway.translate.reports import params as rp
+from gateway.translate.reports import render as render
+from gateway.translate.reports.download import DEFAULT_CACHE_BYTES, ReportCache, stream_file
+from gateway.translate.reports.listing import Cursor, collect, type_groups
+from gateway.translate.reports.tables import ReportsTables, tables_from
+from gateway.translate.reports.upstream import ReportsApi
 
 ACK_KIND = "reports.ack"
 TYPE_KIND = "reports.type"

@@ -1,4 +1,4 @@
-"""The records walk of :mod:`gateway.translate.records`, plus XML attributes and text elements.
+"""The records walk of :mod:`gateway.translate.engine.records`, plus attributes and text.
 
 Product Pricing v0 answers with the MWS element names, so Products uses the same ``records``
 table format as Finances (``mappings/sections/products.yaml``, ``tables.records``). Pricing
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.mws.xml import Element
-from gateway.translate.records import _LEAVES, RecordMapError, RecordMaps, _Spec
+from gateway.translate.engine.records import _LEAVES, RecordMapError, RecordMaps, _Spec
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 An operation's ``upstream`` table entry names the SP-API call (``operation``, ``method``,
 ``path`` with ``{name}`` placeholders), static query defaults (``query``), the query parameter
 that carries SP-API's pagination token (``token_param``) and where the next one is found in
-the answer (``next_token``, a dotted path). NextTokens handed to MWS clients are the gateway's
-own (:mod:`gateway.translate.nexttoken`): they wrap the SP-API token with everything needed to
-resume, bound to the seller that asked.
+the answer (``next_token``, a dotted path). NextTokens handed to MWS clients are the
+gateway's own (:mod:`gateway.translate.engine.nexttoken`): they wrap the SP-API token with
+everything needed to resume, bound to the seller that asked.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.mws.errors import MwsError
-from gateway.translate.base import Call
-from gateway.translate.nexttoken import TokenCodec
-from gateway.translate.orders_fields import FieldMaps
+from gateway.translate.engine.call import Call
+from gateway.translate.engine.fields import FieldMaps
+from gateway.translate.engine.nexttoken import TokenCodec
 
 SELLER_KEY = "u"
 

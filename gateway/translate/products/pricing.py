@@ -17,10 +17,10 @@ from typing import Any
 from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.base import Call, XmlResult
-from gateway.translate.orders_params import ParsedParams, parse_params
-from gateway.translate.products_records import AttributedRecordMaps, product_maps
-from gateway.translate.upstream import base_query, dig, fetch_json
+from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.params import ParsedParams, parse_params
+from gateway.translate.engine.upstream import base_query, dig, fetch_json
+from gateway.translate.products.records import AttributedRecordMaps, product_maps
 
 # Product elements in real answers declare the AttributeSets prefix even when unused.
 NS2 = "http://mws.amazonservices.com/schema/Products/2011-10-01/default.xsd"

@@ -15,15 +15,15 @@ import httpx
 
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.base import UpstreamCall
-from gateway.translate.reports_download import (
+from gateway.translate.engine.call import UpstreamCall
+from gateway.translate.engine.upstream import SectionApi, json_object
+from gateway.translate.reports.download import (
     CHUNK,
     SpooledReport,
     content_type_for,
     spool,
     spool_sync,
 )
-from gateway.translate.upstream import SectionApi, json_object
 
 BASE = "/reports/2021-06-30"
 

@@ -2,7 +2,7 @@
 
 Pure functions over the operation's ``params`` / ``structs`` tables and the section's
 ``tables.request`` structure maps (``mappings/sections/fulfillment_outbound.yaml``).
-Scalars go through :func:`gateway.translate.orders_params.parse_params`; structures are read
+Scalars go through :func:`gateway.translate.engine.params.parse_params`; structures are read
 here because they nest (``Items.member.1.PerUnitPrice.Value``) and because clients disagree
 on list encodings: the official ``Items.member.N.Field`` and boto's ``Items.N.Field`` (its
 flattener without a ``member`` key) are both accepted; a request mixing them is refused.
@@ -18,7 +18,7 @@ from typing import Any
 from gateway.mws.errors import MwsError
 from gateway.mws.params import list_values, struct_list
 from gateway.mws.timestamps import format_millis
-from gateway.translate.orders_params import invalid, parse_datetime, parse_params
+from gateway.translate.engine.params import invalid, parse_datetime, parse_params
 
 
 def missing(name: str) -> MwsError:

@@ -1,0 +1,1 @@
+"""The merchant section's home: what its mapping table cannot say (docs/architecture.md)."""
