@@ -18,25 +18,11 @@ from typing import Any
 import yaml
 
 from gateway.mws.errors import ErrorSpec
+from gateway.mws.quotas import Throttle
 
 
 class CatalogError(Exception):
     """A mapping table is missing, malformed or inconsistent."""
-
-
-@dataclass(frozen=True)
-class Throttle:
-    """An MWS leaky bucket: ``max`` requests at once, ``restore`` per ``period`` seconds."""
-
-    bucket: str  # bucket key: the operation name or the shared group's name
-    max: int
-    restore: float
-    period: float
-    hourly: int | None = None
-
-    @property
-    def restore_per_second(self) -> float:
-        return self.restore / self.period
 
 
 @dataclass(frozen=True)

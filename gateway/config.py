@@ -39,6 +39,8 @@ from typing import Any
 
 import yaml
 
+from gateway.mws.credentials import AccessKey, AuthPolicy, Grant
+
 DEMO_ACCESS_KEY = "AKIAEXAMPLEGATEWAY"
 DEMO_SECRET = "gateway-test-secret"  # noqa: S105 - the documented demo credential
 DEMO_SELLER = "A1EXAMPLESELLER"
@@ -46,8 +48,6 @@ DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_LWA_CLIENT_ID = "amzn1.application-oa2-client.demo"
 DEMO_LWA_CLIENT_SECRET = "demo-lwa-secret"  # noqa: S105
 DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"  # noqa: S105
-
-PLACEHOLDER_TOKENS = frozenset({"", "none", "null", "undefined", "nil"})
 
 PRODUCTION_ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",
@@ -78,21 +78,6 @@ class SellerConfig:
     seller_id: str
     marketplaces: tuple[str, ...]
     lwa: LwaCredentials | None
-
-
-@dataclass(frozen=True)
-class Grant:
-    """An access key's right to act for one seller."""
-
-    seller_id: str
-    mws_auth_token: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class AccessKey:
-    access_key_id: str
-    secret: str = field(repr=False)
-    grants: Mapping[str, Grant] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,6 +118,14 @@ class Settings:
     log_level: str = "info"
     host: str = "127.0.0.1"
     port: int = 8080
+
+    def auth_policy(self) -> AuthPolicy:
+        return AuthPolicy(
+            access_keys=self.access_keys,
+            seller_marketplaces={s.seller_id: s.marketplaces for s in self.sellers.values()},
+            public_hosts=self.public_hosts,
+            timestamp_skew_seconds=self.limits.timestamp_skew_seconds,
+        )
 
     def seller(self, seller_id: str) -> SellerConfig:
         try:

@@ -25,6 +25,7 @@ from gateway.catalog import Operation, Section, resolve_handler
 from gateway.intake import SpooledBody, read_limited, spool_document
 from gateway.metrics import Metrics
 from gateway.mws.authenticate import authenticate
+from gateway.mws.credentials import Identity
 from gateway.mws.errors import MwsError
 from gateway.mws.params import list_values, merge_parameters, parse_pairs
 from gateway.mws.quotas import QuotaDecision
@@ -36,7 +37,7 @@ from gateway.mws.render import (
     render_success,
 )
 from gateway.state.base import BackendUnavailable
-from gateway.translate.engine.call import Call, Identity, RawResult, Result, Services, XmlResult
+from gateway.translate.engine.call import Call, RawResult, Result, Services, XmlResult
 
 Handler = Callable[[Call], Awaitable[Result]]
 log = structlog.get_logger("mws_gateway.pipeline")
@@ -63,6 +64,7 @@ class Pipeline:
         self.metrics = metrics
         self.settings = services.settings
         self.catalog = services.catalog
+        self.auth_policy = self.settings.auth_policy()
         self.handlers: dict[str, Handler] = {}
         for section in self.catalog.sections.values():
             for op in section.operations.values():
@@ -174,7 +176,7 @@ class Pipeline:
                 path=path,
                 host_header=request.headers.get("host", ""),
                 seller_params=section.seller_params,
-                settings=self.settings,
+                policy=self.auth_policy,
                 now=datetime.fromtimestamp(received, tz=UTC),
             )
             if op.target.kind == "unsupported":

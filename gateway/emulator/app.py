@@ -29,8 +29,8 @@ from gateway.emulator import (
 )
 from gateway.emulator.common import error_response
 from gateway.emulator.config import EmulatorConfig
-from gateway.emulator.documents import document_routes
 from gateway.emulator.faults import RAW_SEND_KEY
+from gateway.emulator.presigned import document_routes
 from gateway.emulator.state import EmulatorState
 
 

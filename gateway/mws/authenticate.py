@@ -12,11 +12,10 @@ import hmac
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from gateway.config import PLACEHOLDER_TOKENS, Settings
 from gateway.mws import signature
+from gateway.mws.credentials import PLACEHOLDER_TOKENS, AuthPolicy, Identity
 from gateway.mws.errors import MwsError
 from gateway.mws.timestamps import parse_iso8601
-from gateway.translate.engine.call import Identity
 
 
 def fingerprint(secret_value: str) -> str:
@@ -72,7 +71,7 @@ def authenticate(
     path: str,
     host_header: str,
     seller_params: Sequence[str],
-    settings: Settings,
+    policy: AuthPolicy,
     now: datetime,
 ) -> Identity:
     key_id = _required(params, "AWSAccessKeyId")
@@ -88,7 +87,7 @@ def authenticate(
             "InvalidParameterValue",
             f"SignatureMethod {algorithm[:32]} is not valid; use HmacSHA256 or HmacSHA1.",
         )
-    key = settings.access_keys.get(key_id)
+    key = policy.access_keys.get(key_id)
     if key is None:
         raise MwsError("InvalidAccessKeyId")
     paths = [path] if path == "/" else [path, "/"]
@@ -97,12 +96,12 @@ def authenticate(
         signature=provided,
         algorithm=algorithm,
         method=method,
-        hosts=signature.host_candidates(host_header, settings.public_hosts),
+        hosts=signature.host_candidates(host_header, policy.public_hosts),
         paths=paths,
         params=params,
     ):
         raise MwsError("SignatureDoesNotMatch")
-    check_time_window(params, now, timedelta(seconds=settings.limits.timestamp_skew_seconds))
+    check_time_window(params, now, timedelta(seconds=policy.timestamp_skew_seconds))
 
     seller_id = None
     for name in seller_params:
@@ -124,10 +123,9 @@ def authenticate(
             raise MwsError("AccessDenied", "Missing required MWSAuthToken for Seller.")
         if not hmac.compare_digest(token.encode(), grant.mws_auth_token.encode()):
             raise MwsError("AccessDenied", "The MWSAuthToken is not valid for this seller.")
-    seller = settings.sellers[seller_id]
     return Identity(
         access_key_id=key_id,
         seller_id=seller_id,
         mws_auth_token_fingerprint=fingerprint(token) if token else None,
-        marketplaces=seller.marketplaces,
+        marketplaces=policy.seller_marketplaces.get(seller_id, ()),
     )

@@ -11,9 +11,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from gateway.catalog import Throttle
-
 HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """An MWS leaky bucket: ``max`` requests at once, ``restore`` per ``period`` seconds."""
+
+    bucket: str  # bucket key: the operation name or the shared group's name
+    max: int
+    restore: float
+    period: float
+    hourly: int | None = None
+
+    @property
+    def restore_per_second(self) -> float:
+        return self.restore / self.period
 
 
 @dataclass(frozen=True)

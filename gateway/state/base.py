@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from gateway.catalog import Throttle
-from gateway.mws.quotas import QuotaDecision
+from gateway.mws.quotas import QuotaDecision, Throttle
 
 
 class BackendUnavailable(Exception):

@@ -12,8 +12,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from gateway.catalog import Throttle
-from gateway.mws.quotas import BucketState, QuotaDecision, take
+from gateway.mws.quotas import BucketState, QuotaDecision, Throttle, take
 
 DEFAULT_MAX_BUCKETS = 100_000
 _SWEEP_PER_CALL = 4

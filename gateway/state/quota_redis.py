@@ -22,8 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from gateway.catalog import Throttle
-from gateway.mws.quotas import QuotaDecision
+from gateway.mws.quotas import QuotaDecision, Throttle
 from gateway.state.base import BackendUnavailable
 
 DEFAULT_PREFIX = "mws-gateway:quota:"

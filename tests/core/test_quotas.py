@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.catalog import Throttle
-from gateway.mws.quotas import take
+from gateway.mws.quotas import Throttle, take
 
 GSS = Throttle(bucket="GetServiceStatus", max=2, restore=1, period=300)
 HOURLY = Throttle(bucket="RequestReport", max=15, restore=1, period=60, hourly=20)

@@ -14,10 +14,11 @@ import pytest
 
 from gateway.catalog import Catalog, load_catalog, resolve_handler
 from gateway.health import HealthBoard
+from gateway.mws.credentials import Identity
 from gateway.mws.errors import MwsError
 from gateway.mws.render import render_error, render_success
 from gateway.schemas import schema_for
-from gateway.translate.engine.call import Call, Identity, Services, XmlResult
+from gateway.translate.engine.call import Call, Services, XmlResult
 
 STATUS_SECTIONS = [
     "EasyShip", "Finances", "FulfillmentInboundShipment", "FulfillmentInventory",

@@ -11,7 +11,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from gateway.catalog import Throttle
+from gateway.mws.quotas import Throttle
 from gateway.state.quota_redis import RedisQuotaBackend
 
 

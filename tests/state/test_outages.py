@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.catalog import Throttle
+from gateway.mws.quotas import Throttle
 from gateway.state.base import BackendUnavailable
 from gateway.state.quota_redis import RedisQuotaBackend
 from gateway.state.store_postgres import PostgresStore

@@ -10,8 +10,7 @@ import time
 import pytest
 import redis
 
-from gateway.catalog import Throttle
-from gateway.mws.quotas import BucketState, QuotaDecision, take
+from gateway.mws.quotas import BucketState, QuotaDecision, Throttle, take
 from gateway.state.base import QuotaBackend
 from gateway.state.quota_memory import MemoryQuotaBackend
 from gateway.state.quota_redis import RedisQuotaBackend

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gateway.mws.credentials import Identity
 from gateway.mws.xml import Element
 
 if TYPE_CHECKING:
@@ -22,16 +23,6 @@ if TYPE_CHECKING:
     from gateway.config import Settings
     from gateway.health import HealthBoard
     from gateway.state.base import QuotaBackend, Store
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is calling: the verified access key and the seller it acts for."""
-
-    access_key_id: str
-    seller_id: str
-    mws_auth_token_fingerprint: str | None  # never the token itself
-    marketplaces: tuple[str, ...]  # the seller's configured marketplaces, default first
 
 
 @dataclass

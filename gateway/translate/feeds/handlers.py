@@ -22,7 +22,6 @@ from typing import Any
 
 import anyio
 
-from gateway.catalog import Throttle
 from gateway.feeds.envelope import convert_envelope
 from gateway.feeds.flatfile import charset_of, convert_price_quantity
 from gateway.feeds.listings import feed_documents
@@ -35,6 +34,7 @@ from gateway.feeds.report import (
     upstream_issues,
 )
 from gateway.mws.errors import MwsError
+from gateway.mws.quotas import Throttle
 from gateway.mws.xml import Element
 from gateway.translate.engine.call import Call, RawResult, XmlResult
 from gateway.translate.engine.nexttoken import decode_token, encode_token
