@@ -14,6 +14,7 @@ import re
 import sys
 import time
 from collections.abc import MutableMapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TextIO
 
@@ -169,3 +170,27 @@ def emit(event: MutableMapping[str, Any]) -> None:
     if _audit is None:
         configure_logging()
     _audit.info("mws_call", logger=AUDIT_LOGGER, **event)
+
+
+# -- what one call adds to its audit event --------------------------------------------------
+
+
+@dataclass
+class UpstreamCall:
+    """One SP-API exchange, as recorded in the audit event (no URLs with secrets)."""
+
+    operation: str  # e.g. "orders.searchOrders"
+    status: int | None  # HTTP status, None when no response came back
+    attempts: int
+    latency_ms: float
+    request_id: str | None = None  # x-amzn-RequestId
+    rdt: bool = False
+    error: str | None = None  # exception class or SP-API error code
+
+
+@dataclass
+class AuditTrail:
+    """What a handler adds to the request's audit event."""
+
+    upstream: list[UpstreamCall] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)  # small, non-PII facts only

@@ -53,6 +53,7 @@ from typing import Any
 import httpx
 import structlog
 
+from gateway.audit import AuditTrail, UpstreamCall
 from gateway.health import HealthBoard, Outcome
 from gateway.mws.errors import ErrorSpec, MwsError
 from gateway.spapi.errors import (
@@ -79,7 +80,6 @@ from gateway.spapi.pacing import Pacer, RateTable
 from gateway.spapi.rdt import RDT_OPERATION, RDT_PATH, RdtCache, RestrictedResource
 from gateway.spapi.retry import RetryPolicy, default_idempotent
 from gateway.spapi.settings import SettingsLike
-from gateway.translate.engine.call import AuditTrail, UpstreamCall
 
 log = structlog.get_logger("gateway.spapi")
 

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
+from gateway.audit import AuditTrail, UpstreamCall
 from gateway.spapi.client import SpApiClient, map_transport_error
 from gateway.spapi.errors import UpstreamError, UpstreamStatusError
-from gateway.translate.engine.call import AuditTrail, UpstreamCall
 
 log = structlog.get_logger("gateway.spapi.documents")
 

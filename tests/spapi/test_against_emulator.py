@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 
+from gateway.audit import AuditTrail
 from gateway.config import settings_from_document
 from gateway.emulator.app import create_emulator_app
 from gateway.emulator.config import (
@@ -22,7 +23,6 @@ from gateway.emulator.config import (
 from gateway.health import HealthBoard
 from gateway.spapi.client import SpApiClient
 from gateway.spapi.errors import UpstreamError
-from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import MAPPINGS, table
 
 pytestmark = pytest.mark.anyio

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
+from gateway.audit import AuditTrail
 from gateway.health import HealthBoard, HealthConfig
 from gateway.spapi.errors import (
     CircuitOpen,
@@ -24,7 +25,6 @@ from gateway.spapi.errors import (
     UpstreamServerError,
     UpstreamThrottled,
 )
-from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import (
     CLIENT_SECRET,
     REFRESH_TOKEN,

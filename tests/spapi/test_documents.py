@@ -8,9 +8,9 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
+from gateway.audit import AuditTrail
 from gateway.spapi.documents import GunzipStream, open_download, redact_url, upload
 from gateway.spapi.errors import UpstreamError
-from gateway.translate.engine.call import AuditTrail
 from tests.spapi.fakes import make_client
 
 pytestmark = pytest.mark.anyio

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gateway.audit import AuditTrail
 from gateway.mws.credentials import Identity
 from gateway.mws.xml import Element
 
@@ -23,27 +24,6 @@ if TYPE_CHECKING:
     from gateway.config import Settings
     from gateway.health import HealthBoard
     from gateway.state.base import QuotaBackend, Store
-
-
-@dataclass
-class UpstreamCall:
-    """One SP-API exchange, as recorded in the audit event (no URLs with secrets)."""
-
-    operation: str  # e.g. "orders.searchOrders"
-    status: int | None  # HTTP status, None when no response came back
-    attempts: int
-    latency_ms: float
-    request_id: str | None = None  # x-amzn-RequestId
-    rdt: bool = False
-    error: str | None = None  # exception class or SP-API error code
-
-
-@dataclass
-class AuditTrail:
-    """What a handler adds to the request's audit event."""
-
-    upstream: list[UpstreamCall] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)  # small, non-PII facts only
 
 
 class RequestBody(Protocol):

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import httpx
 
+from gateway.audit import UpstreamCall
 from gateway.mws.errors import MwsError
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
-from gateway.translate.engine.call import UpstreamCall
 from gateway.translate.engine.upstream import SectionApi, json_object
 from gateway.translate.reports.download import (
     CHUNK,
