@@ -98,6 +98,8 @@ class Limits:
     max_document_bytes: int = 64 * 1024 * 1024
     max_parameters: int = 512
     timestamp_skew_seconds: int = 15 * 60
+    # How far ahead a signed Expires may lie (a URL valid for a year is a standing credential).
+    max_expires_seconds: int = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Settings:
             seller_marketplaces={s.seller_id: s.marketplaces for s in self.sellers.values()},
             public_hosts=self.public_hosts,
             timestamp_skew_seconds=self.limits.timestamp_skew_seconds,
+            max_expires_seconds=self.limits.max_expires_seconds,
         )
 
     def seller(self, seller_id: str) -> SellerConfig:

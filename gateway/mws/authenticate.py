@@ -30,7 +30,12 @@ def _required(params: Mapping[str, str], name: str) -> str:
     return value
 
 
-def check_time_window(params: Mapping[str, str], now: datetime, skew: timedelta) -> None:
+def check_time_window(
+    params: Mapping[str, str],
+    now: datetime,
+    skew: timedelta,
+    max_expires: timedelta | None = None,
+) -> None:
     expires = params.get("Expires")
     stamp = params.get("Timestamp")
     if not stamp and not expires:
@@ -62,6 +67,12 @@ def check_time_window(params: Mapping[str, str], now: datetime, skew: timedelta)
             ) from None
         if until < now:
             raise MwsError("RequestExpired", f"Request has expired. Expires date: {expires[:64]}")
+        if max_expires is not None and until > now + max_expires:
+            raise MwsError(
+                "InvalidParameterValue",
+                f"Expires {expires[:64]} is too far in the future: a signed request may be valid "
+                f"for at most {int(max_expires.total_seconds())} seconds.",
+            )
 
 
 def authenticate(
@@ -101,7 +112,12 @@ def authenticate(
         params=params,
     ):
         raise MwsError("SignatureDoesNotMatch")
-    check_time_window(params, now, timedelta(seconds=policy.timestamp_skew_seconds))
+    check_time_window(
+        params,
+        now,
+        timedelta(seconds=policy.timestamp_skew_seconds),
+        timedelta(seconds=policy.max_expires_seconds),
+    )
 
     seller_id = None
     for name in seller_params:

@@ -37,6 +37,7 @@ class AuthPolicy:
     seller_marketplaces: Mapping[str, tuple[str, ...]]  # seller id -> marketplaces, default first
     public_hosts: tuple[str, ...] = ()  # host names clients may have signed for
     timestamp_skew_seconds: int = 15 * 60
+    max_expires_seconds: int = 15 * 60  # the furthest future Expires accepted
 
 
 @dataclass(frozen=True)

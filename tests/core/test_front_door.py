@@ -141,6 +141,17 @@ async def test_expires_instead_of_timestamp(mws: MwsClient) -> None:
     _assert_error(expired, 400, "RequestExpired")
 
 
+async def test_expires_far_in_the_future_is_refused(mws: MwsClient) -> None:
+    """A URL signed to be valid for a year would be a standing credential."""
+    year = await mws.call(*ORDERS, {"Expires": now_timestamp(365 * 86400)}, timestamp="")
+    message = _assert_error(year, 400, "InvalidParameterValue")
+    assert "too far in the future" in message and "900 seconds" in message
+    edge = await mws.call(*ORDERS, {"Expires": now_timestamp(14 * 60)}, timestamp="")
+    assert edge.status_code == 200, edge.text
+    beyond = await mws.call(*ORDERS, {"Expires": now_timestamp(16 * 60)}, timestamp="")
+    _assert_error(beyond, 400, "InvalidParameterValue")
+
+
 async def test_missing_seller_and_foreign_seller(mws: MwsClient) -> None:
     msg = _assert_error(await mws.call(*ORDERS, seller=None), 400, "InvalidParameterValue")
     assert "SellerId" in msg
