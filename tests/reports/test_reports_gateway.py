@@ -7,11 +7,13 @@ import base64
 import gzip
 import hashlib
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import AuditCapture
-from tests.support.gateway import MwsClient
+from tests.support.gateway import MwsClient, demo_settings, running_gateway
 from tests.support.xmlcheck import assert_valid_mws_xml, find_text, strip_ns
 
 pytestmark = pytest.mark.anyio
@@ -215,6 +217,45 @@ async def test_schedules_round_trip(mws: MwsClient) -> None:
         mws, "ManageReportSchedule", {"ReportType": t, "Schedule": "_3_DAYS_"}, status=400
     )
     assert find_text(err, "Error/Code") == "InvalidScheduleFrequency"
+
+
+class SchedulesOfEveryType(httpx.AsyncBaseTransport):
+    """SP-API as the audit saw it: a getReportSchedules answer that holds schedules of other
+    report types than the ones asked for (here: every type in ``types``)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, types: list[str]) -> None:
+        self.inner = inner
+        self.types = types
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/reports/2021-06-30/schedules":
+            url = request.url.copy_set_param("reportTypes", ",".join(self.types))
+            request = httpx.Request("GET", url, headers=request.headers)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_never_cancels_only_the_schedule_of_the_requested_type(tmp_path: Path) -> None:
+    orders, listings = (
+        "_GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_",
+        "_GET_MERCHANT_LISTINGS_DATA_",
+    )
+    spapi = ["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_MERCHANT_LISTINGS_DATA"]
+    async with running_gateway(
+        demo_settings(tmp_path), upstream=lambda inner: SchedulesOfEveryType(inner, spapi)
+    ) as mws:
+        for t, schedule in ((orders, "_15_MINUTES_"), (listings, "_1_DAY_")):
+            await call(mws, "ManageReportSchedule", {"ReportType": t, "Schedule": schedule})
+        root = await call(
+            mws, "ManageReportSchedule", {"ReportType": orders, "Schedule": "_NEVER_"}
+        )
+        assert find_text(root, "ManageReportScheduleResult/Count") == "1"
+        assert all_text(root, "ReportType") == [orders]
+        root = await call(mws, "GetReportScheduleList", {"ReportTypeList.Type.1": listings})
+        assert all_text(root, "ReportType") == [listings]
+        assert all_text(root, "Schedule") == ["_1_DAY_"]
+        await call(mws, "ManageReportSchedule", {"ReportType": orders, "Schedule": "_1_DAY_"})
+        root = await call(mws, "GetReportScheduleCount", {"ReportTypeList.Type.1": orders})
+        assert find_text(root, "GetReportScheduleCountResult/Count") == "1"
 
 
 async def test_marketplaces_and_options_reach_sp_api(mws: MwsClient) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -78,8 +78,24 @@ class MwsClient:
 
 
 @asynccontextmanager
-async def running_gateway(settings: Settings) -> AsyncIterator[MwsClient]:
-    app = create_app(settings)
+async def running_gateway(
+    settings: Settings,
+    *,
+    upstream: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    **app_kwargs: Any,
+) -> AsyncIterator[MwsClient]:
+    """The app under an ASGI client. ``upstream`` wraps the transport to the embedded emulator
+    (a test that needs to see or change SP-API traffic on its way)."""
+    if upstream is not None:
+        from gateway.emulator.app import create_emulator_app
+        from gateway.emulator.config import EmulatorConfig
+
+        emulator_app = create_emulator_app(EmulatorConfig(rate_mode="production"))
+        transport = upstream(httpx.ASGITransport(app=emulator_app))
+        app = create_app(settings, upstream_transport=transport, **app_kwargs)
+        app.state.emulator_app = emulator_app
+    else:
+        app = create_app(settings, **app_kwargs)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -373,7 +373,10 @@ async def manage_report_schedule(call: Call) -> XmlResult:
     if p.schedule_date is not None and (p.schedule_date - now).days > 366:
         raise MwsError("InvalidParameterValue", "ScheduleDate must be within 366 days from now.")
     if period is None:
-        existing = await api.get_schedules([info.spapi])
+        # Only this type's schedules: an answer may hold others, and they are not ours to cancel.
+        existing = [
+            s for s in await api.get_schedules([info.spapi]) if s.get("reportType") == info.spapi
+        ]
         for schedule in existing:
             await api.cancel_schedule(str(schedule["reportScheduleId"]))
         items = [
@@ -404,7 +407,7 @@ async def _schedules(call: Call, t: ReportsTables) -> list[dict[str, Any]]:
     api = ReportsApi(call)
     found: list[dict[str, Any]] = []
     for group in type_groups(types):
-        found.extend(await api.get_schedules(group))
+        found.extend(s for s in await api.get_schedules(group) if s.get("reportType") in group)
     return found
 
 
