@@ -115,6 +115,9 @@ class Settings:
     data_dir: Path = Path("var")
     mappings_dir: Path | None = None
     token_key: bytes = field(default=b"", repr=False)  # HMAC key for NextTokens
+    # SubmitFeed: how long an identical resubmission counts as a retry of the latest feed of its
+    # type (answered with the first FeedSubmissionId, nothing sent again); 0 turns this off.
+    feed_retry_window_seconds: float = 600.0
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
@@ -289,6 +292,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         data_dir=Path(str(doc.get("data_dir", "var"))),
         mappings_dir=Path(str(mappings_dir)) if mappings_dir else None,
         token_key=token_key,
+        feed_retry_window_seconds=_feed_window(doc),
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
@@ -310,11 +314,24 @@ _ENV_SCALARS = {
 }
 
 
+def _feed_window(doc: Mapping[str, Any]) -> float:
+    raw = (doc.get("feeds") or {}).get("retry_window_seconds", 600)
+    try:
+        window = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError("feeds.retry_window_seconds: must be a number of seconds") from None
+    if window < 0:
+        raise ConfigError("feeds.retry_window_seconds: must not be negative (0 turns it off)")
+    return window
+
+
 def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for var, key in _ENV_SCALARS.items():
         if env.get(var):
             doc[key] = env[var]
+    if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):
+        doc["feeds"] = {"retry_window_seconds": env["MWS_GATEWAY_FEED_RETRY_WINDOW"]}
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):
         doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
     if env.get("MWS_GATEWAY_UPSTREAM"):

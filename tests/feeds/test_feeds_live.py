@@ -118,3 +118,33 @@ def test_boto_inventory_and_price_feeds(live_gateway: LiveServer) -> None:
     # python-amazon-mws above.
     with pytest.raises(AssertionError):
         conn.get_feed_submission_result(FeedSubmissionId=inv_id)
+
+
+def test_python_amazon_mws_a_b_a_is_applied_three_times(live_gateway: LiveServer) -> None:
+    """qty 7, then 3, then 7 again, through a live server: three FeedSubmissionIds, three
+    createFeeds, and Amazon left at 7 (the audit saw it left at 3)."""
+    emulator = _emulator(live_gateway)
+    feeds_state(emulator).queue_seconds = 0  # type: ignore[arg-type]
+    sku = sorted(emulator.data.listings)[20]  # type: ignore[attr-defined]
+    api = mws.Feeds(DEMO_ACCESS_KEY, DEMO_SECRET, DEMO_SELLER, domain=live_gateway.url)
+    before = emulator.calls["feeds.createFeed"]  # type: ignore[attr-defined]
+    ids = []
+    for quantity in (7, 3, 7):
+        doc = samples.envelope("Inventory", samples.inventory(1, sku, quantity))
+        parsed = api.submit_feed(
+            doc, "_POST_INVENTORY_AVAILABILITY_DATA_", marketplaceids=[DEMO_MARKETPLACE]
+        ).parsed
+        ids.append(parsed["FeedSubmissionInfo"]["FeedSubmissionId"])
+        emulator.clock.advance(5)  # type: ignore[attr-defined]
+        report = api.get_feed_submission_result(ids[-1]).parsed
+        assert report["ProcessingReport"]["ProcessingSummary"]["MessagesSuccessful"] == "1"
+        assert _listing(live_gateway, sku)["quantity"] == quantity
+    assert len(set(ids)) == 3
+    assert emulator.calls["feeds.createFeed"] == before + 3  # type: ignore[attr-defined]
+    # a client re-sending the last one (its answer lost) gets the same id, nothing sent again
+    doc = samples.envelope("Inventory", samples.inventory(1, sku, 7))
+    again = api.submit_feed(
+        doc, "_POST_INVENTORY_AVAILABILITY_DATA_", marketplaceids=[DEMO_MARKETPLACE]
+    ).parsed
+    assert again["FeedSubmissionInfo"]["FeedSubmissionId"] == ids[-1]
+    assert emulator.calls["feeds.createFeed"] == before + 3  # type: ignore[attr-defined]

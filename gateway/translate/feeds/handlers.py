@@ -10,13 +10,13 @@ and cancelling work on those records, refreshing non-final ones with getFeed.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,16 +35,21 @@ from gateway.feeds.report import (
 )
 from gateway.mws.errors import MwsError
 from gateway.mws.quotas import Throttle
+from gateway.mws.timestamps import format_millis
 from gateway.mws.xml import Element
-from gateway.translate.engine.call import Call, RawResult, XmlResult
+from gateway.translate.engine.call import Call, RawResult, RequestBody, XmlResult
+from gateway.translate.engine.intents import Intent, Intents
 from gateway.translate.engine.nexttoken import decode_token, encode_token
 from gateway.translate.feeds.params import ListFilter, content_md5, list_filter, submit_params
 from gateway.translate.feeds.records import (
-    DEDUPE,
+    CREATED,
+    INTENT,
+    LAST,
     RESULT,
     SUBMISSION,
     Submission,
-    dedupe_key,
+    fingerprint,
+    intent_key,
     local_submission_id,
     now_iso,
     spapi_date,
@@ -55,8 +60,6 @@ from gateway.translate.feeds.upstream import FeedsApi
 
 XML_REPORT_TYPE = "text/xml;charset=UTF-8"
 TEXT_REPORT_TYPE = "text/plain;charset=UTF-8"
-PENDING_WAIT_SECONDS = 5.0
-STALE_PENDING_SECONDS = 120.0
 MAX_REFRESH = 30
 LIST_TOKEN = "feeds.list"  # noqa: S105 - a NextToken kind, not a secret
 
@@ -101,156 +104,252 @@ def upload_content_type(client_type: str, fmt: str) -> str:
 
 
 # -- SubmitFeed -------------------------------------------------------------------------------
+#
+# Every SubmitFeed is a new feed, as it was for MWS, except a true retry: the same type,
+# marketplaces and content as the seller's latest feed of that type, within the retry window
+# (``feeds.retry_window_seconds``; 0 turns retry detection off). A retry gets the first call's
+# FeedSubmissionId and resumes the work where it stopped; nothing is created twice upstream.
+# The work is a durable intent (:mod:`gateway.translate.engine.intents`): recorded before the
+# first upstream effect, and before each createFeed, so a createFeed whose answer was lost is
+# found again with getFeeds instead of being sent a second time.
+
+RECONCILE_SKEW_SECONDS = 300.0  # clock difference tolerated between the gateway and SP-API
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What the client submitted, as the tables classify it."""
+
+    mws_type: str
+    mode: str  # translated | retired | passthrough | native
+    spapi_type: str | None
+    row: Mapping[str, Any]
+    marketplaces: tuple[str, ...]
+    md5: str
+    options: Mapping[str, str]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.mws_type, self.marketplaces, self.md5)
+
+    def submission(self, submission_id: str, mode: str | None = None) -> Submission:
+        return Submission(
+            id=submission_id,
+            mws_type=self.mws_type,
+            mode=mode or self.mode,
+            format=str(self.row.get("format", "xml")),
+            marketplaces=list(self.marketplaces),
+            submitted=now_iso(),
+            status="IN_QUEUE",
+            md5=self.md5,
+        )
+
+
+@dataclass
+class Part:
+    """One SP-API feed to create: its document and the upload Content-Type."""
+
+    content_type: str
+    body: bytes | RequestBody
+    messages: list[int] = field(default_factory=list)  # MessageIDs it carries (translated)
+
+
+@dataclass
+class Work:
+    """One SubmitFeed call's hold on its intent."""
+
+    call: Call
+    intents: Intents
+    intent: Intent
+
+    async def save(self, **changes: Any) -> None:
+        await self.intents.save(self.intent, **changes)
 
 
 async def submit_feed(call: Call) -> XmlResult:
     types, statuses, translation = _tables(call)
-    services = call.services
     body = call.body
     if body is None:
         raise MwsError("MissingParameter", "The feed document (FeedContent) must be the body.")
     feed_type, marketplaces, purge, options = submit_params(
-        call.params, call.identity.marketplaces, services.catalog.marketplaces
+        call.params, call.identity.marketplaces, call.services.catalog.marketplaces
     )
     md5 = content_md5(call.params, call.headers, body.md5_base64)
     mode, spapi_type, row = classify(feed_type, types)
-    seller = call.identity.seller_id
-    store = services.store
-    key = dedupe_key(feed_type, marketplaces, md5)
-    window = float(translation.get("duplicate_window_seconds", 86400))
-    existing = await _claim(call, key, window)
-    if existing is not None:
-        call.audit.notes["duplicate_of"] = existing.id
-        return XmlResult([submission_info(existing, statuses["to_mws"])])
+    feed = Feed(feed_type, mode, spapi_type, row, marketplaces, md5, options)
+    intents = Intents(call.services.store, INTENT, call.identity.seller_id)
+    intent = await intents.claim(
+        await _intent_key(call, feed), {"feed_type": feed_type, "at": time.time()}
+    )
+    call.audit.notes["feed_intent"] = "new" if intent.new else "retry" if intent.done else "resumed"
     call.audit.notes.update({"feed_type": feed_type, "feed_mode": mode})
-    if purge:
-        call.audit.notes["purge_and_replace_ignored"] = True
     try:
-        if mode == "retired":
-            issue = retired_issue(
-                feed_type,
-                str(row.get("replacement", "JSON_LISTINGS_FEED")),
-                ResultCodes.from_table(translation.get("result_codes")),
-            )
-            submission = await _local(call, feed_type, mode, row, marketplaces, md5, 0, [issue])
-        elif mode == "translated":
-            submission = await _translated(
-                call, feed_type, row, marketplaces, md5, translation, await body.read()
-            )
+        await _remember_latest(call, feed, intent)
+        if intent.done:
+            submission = await _submission_of(call, str(intent.data["id"]))
         else:
-            submission = await _passthrough(
-                call, feed_type, str(spapi_type), mode, row, marketplaces, md5, options
-            )
+            if purge:
+                call.audit.notes["purge_and_replace_ignored"] = True
+            submission = await _submit(Work(call, intents, intent), feed, translation)
+            await intents.finish(intent, id=submission.id)
     except BaseException:
-        await store.delete(DEDUPE, seller, key)
+        await intents.release(intent)
         raise
-    await store.put(DEDUPE, seller, key, {"state": "done", "at": time.time(), "id": submission.id})
     return XmlResult([submission_info(submission, statuses["to_mws"])])
 
 
-async def _claim(call: Call, key: str, window: float) -> Submission | None:
-    """Claim the dedupe key; the earlier submission when this feed is a duplicate."""
+async def _intent_key(call: Call, feed: Feed) -> str:
+    """The key of this call's intent: the latest one of its type when this is a retry."""
+    window = call.services.settings.feed_retry_window_seconds
+    if window <= 0:
+        return uuid.uuid4().hex
+    latest = await call.services.store.get(LAST, call.identity.seller_id, feed.mws_type)
+    if latest is None:
+        return intent_key(feed.fingerprint, None)
+    data = latest.data
+    fresh = time.time() - float(data.get("at", 0)) <= window
+    if data.get("fingerprint") == feed.fingerprint and fresh:
+        return str(data["intent"])
+    return intent_key(feed.fingerprint, str(data.get("intent")))
+
+
+async def _remember_latest(call: Call, feed: Feed, intent: Intent) -> None:
+    """Make a new intent the latest of its type (what the next call's retry test reads)."""
     store, seller = call.services.store, call.identity.seller_id
-    deadline = time.monotonic() + PENDING_WAIT_SECONDS
-    while True:
-        record, new = await store.put_if_absent(
-            DEDUPE, seller, key, {"state": "pending", "at": time.time()}
+    latest = await store.get(LAST, seller, feed.mws_type)
+    if latest is not None and (latest.data.get("intent") == intent.key or not intent.new):
+        return  # already recorded, or an older intent resumed after a newer one
+    at = float(intent.data.get("at", time.time()))
+    data = {"intent": intent.key, "fingerprint": feed.fingerprint, "at": at}
+    await store.put(LAST, seller, feed.mws_type, data)
+
+
+async def _submission_of(call: Call, submission_id: str) -> Submission:
+    found = await call.services.store.get(SUBMISSION, call.identity.seller_id, submission_id)
+    if found is None:
+        raise MwsError("InternalError", "The feed submission record is missing.")
+    return Submission.from_record(found.data)
+
+
+async def _submit(work: Work, feed: Feed, translation: Mapping[str, Any]) -> Submission:
+    body = work.call.body
+    assert body is not None
+    if feed.mode == "retired":
+        codes = ResultCodes.from_table(translation.get("result_codes"))
+        replacement = str(feed.row.get("replacement", "JSON_LISTINGS_FEED"))
+        return await _local(
+            work, feed, feed.mode, 0, [retired_issue(feed.mws_type, replacement, codes)]
         )
-        if new:
-            return None
-        age = time.time() - float(record.data.get("at", 0))
-        state = record.data.get("state")
-        if age > window or (state == "pending" and age > STALE_PENDING_SECONDS):
-            await store.delete(DEDUPE, seller, key)
-            continue
-        if state == "done":
-            found = await store.get(SUBMISSION, seller, str(record.data.get("id")))
-            if found is not None:
-                return Submission.from_record(found.data)
-            await store.delete(DEDUPE, seller, key)
-            continue
-        if time.monotonic() > deadline:
-            raise MwsError(
-                "ServiceUnavailable",
-                "An identical feed is being submitted right now; retry in a few seconds.",
-            )
-        await asyncio.sleep(0.1)
+    if feed.mode == "translated":
+        return await _translated(work, feed, translation, await body.read())
+    content_type = upload_content_type(body.content_type, str(feed.row.get("format", "xml")))
+    spec: dict[str, Any] = {
+        "feedType": str(feed.spapi_type),
+        "marketplaceIds": list(feed.marketplaces),
+    }
+    if feed.options:
+        spec["feedOptions"] = dict(feed.options)
+    feed_ids, _ = await _create_feeds(work, spec, [Part(content_type, body)])
+    submission = feed.submission(feed_ids[0])
+    submission.spapi_type = feed.spapi_type
+    submission.feed_ids = feed_ids
+    submission.part_status = {feed_ids[0]: "IN_QUEUE"}
+    await _store_submission(work.call, submission)
+    return submission
 
 
-def _new_submission(
-    feed_id: str,
-    feed_type: str,
-    mode: str,
-    row: Mapping[str, Any],
-    marketplaces: tuple[str, ...],
-    md5: str,
-) -> Submission:
-    return Submission(
-        id=feed_id,
-        mws_type=feed_type,
-        mode=mode,
-        format=str(row.get("format", "xml")),
-        marketplaces=list(marketplaces),
-        submitted=now_iso(),
-        status="IN_QUEUE",
-        md5=md5,
+async def _store_submission(call: Call, submission: Submission) -> None:
+    await call.services.store.put(
+        SUBMISSION, call.identity.seller_id, submission.id, submission.to_record()
     )
+
+
+async def _create_feeds(
+    work: Work, spec: Mapping[str, Any], parts: list[Part]
+) -> tuple[list[str], MwsError | None]:
+    """createFeedDocument, upload and createFeed for each part not created yet.
+
+    Returns the feedIds in part order and, when a later part failed, that error (the first
+    part's failure is raised: nothing was created). Progress is durable at every step."""
+    api = FeedsApi(work.call, spec["marketplaceIds"][0])
+    states: list[dict[str, Any]] = work.intent.data.setdefault("parts", [{} for _ in parts])
+    if len(states) != len(parts):
+        raise MwsError("InternalError", "The resumed feed no longer splits as it did.")
+    feed_ids: list[str] = []
+    for index, (part, state) in enumerate(zip(parts, states, strict=True)):
+        try:
+            if not state.get("feed") and state.get("creating_at"):
+                found = await _reconcile(work.call, api, spec, float(state["creating_at"]))
+                if found is not None:
+                    work.call.audit.notes["feed_reconciled"] = found
+                    await _record_created(work, state, found)
+            if not state.get("feed"):
+                if not state.get("doc"):
+                    document_id, url = await api.create_document(part.content_type)
+                    await api.upload(url, part.body, part.content_type)
+                    state["doc"] = document_id
+                state["creating_at"] = time.time()
+                await work.save()  # durable before the one call that has an effect
+                feed_id = await api.create_feed({**spec, "inputFeedDocumentId": state["doc"]})
+                await _record_created(work, state, feed_id)
+        except MwsError as exc:
+            if index == 0:
+                raise
+            return feed_ids, exc
+        feed_ids.append(str(state["feed"]))
+    return feed_ids, None
+
+
+async def _record_created(work: Work, state: dict[str, Any], feed_id: str) -> None:
+    call = work.call
+    await call.services.store.put(
+        CREATED, call.identity.seller_id, feed_id, {"intent": work.intent.key}
+    )
+    state["feed"] = feed_id
+    await work.save()
+
+
+async def _reconcile(
+    call: Call, api: FeedsApi, spec: Mapping[str, Any], creating_at: float
+) -> str | None:
+    """The feed a lost createFeed answer had created, if SP-API has it.
+
+    Candidates: the seller's feeds of that type and marketplaces created since shortly before
+    the attempt, less every feed the gateway has recorded as created (by any submission). The
+    earliest is the one: createFeed attempts of one intent never overlap (its lease)."""
+    since = datetime.fromtimestamp(creating_at - RECONCILE_SKEW_SECONDS, tz=UTC)
+    wanted = sorted(spec["marketplaceIds"])
+    feeds = [
+        f
+        for f in await api.list_feeds(str(spec["feedType"]), wanted, format_millis(since))
+        if f.get("feedId") and sorted(f.get("marketplaceIds") or []) == wanted
+    ]
+    ids = [str(f["feedId"]) for f in feeds]
+    known = await call.services.store.get_many(CREATED, call.identity.seller_id, ids)
+    fresh = sorted(
+        (f for f in feeds if str(f["feedId"]) not in known),
+        key=lambda f: (str(f.get("createdTime", "")), str(f["feedId"])),
+    )
+    return str(fresh[0]["feedId"]) if fresh else None
 
 
 async def _local(
-    call: Call,
-    feed_type: str,
-    mode: str,
-    row: Mapping[str, Any],
-    marketplaces: tuple[str, ...],
-    md5: str,
-    processed: int,
-    issues: list[Issue],
+    work: Work, feed: Feed, mode: str, processed: int, issues: list[Issue]
 ) -> Submission:
     """A submission the gateway answers itself: done at once, nothing sent upstream."""
-    while True:
-        submission = _new_submission(local_submission_id(), feed_type, mode, row, marketplaces, md5)
-        submission.status = "DONE"
-        submission.started = submission.completed = submission.submitted
-        submission.processed = processed
-        submission.issues = [i.to_json() for i in issues]
-        _, new = await call.services.store.put_if_absent(
-            SUBMISSION, call.identity.seller_id, submission.id, submission.to_record()
-        )
-        if new:
-            return submission
-
-
-async def _passthrough(
-    call: Call,
-    feed_type: str,
-    spapi_type: str,
-    mode: str,
-    row: Mapping[str, Any],
-    marketplaces: tuple[str, ...],
-    md5: str,
-    options: dict[str, str],
-) -> Submission:
-    assert call.body is not None
-    api = FeedsApi(call, marketplaces[0])
-    content_type = upload_content_type(call.body.content_type, str(row.get("format", "xml")))
-    document_id, url = await api.create_document(content_type)
-    await api.upload(url, call.body, content_type)
-    spec: dict[str, Any] = {
-        "feedType": spapi_type,
-        "marketplaceIds": list(marketplaces),
-        "inputFeedDocumentId": document_id,
-    }
-    if options:
-        spec["feedOptions"] = options
-    feed_id = await api.create_feed(spec)
-    submission = _new_submission(feed_id, feed_type, mode, row, marketplaces, md5)
-    submission.spapi_type = spapi_type
-    submission.feed_ids = [feed_id]
-    submission.part_status = {feed_id: "IN_QUEUE"}
-    await call.services.store.put(
-        SUBMISSION, call.identity.seller_id, feed_id, submission.to_record()
-    )
+    call = work.call
+    submission_id = work.intent.data.get("local_id")
+    if submission_id is None:
+        submission_id = local_submission_id()
+        while await call.services.store.get(SUBMISSION, call.identity.seller_id, submission_id):
+            submission_id = local_submission_id()
+        await work.save(local_id=submission_id)
+    submission = feed.submission(str(submission_id), mode)
+    submission.status = "DONE"
+    submission.started = submission.completed = submission.submitted
+    submission.processed = processed
+    submission.issues = [i.to_json() for i in issues]
+    await _store_submission(call, submission)
     return submission
 
 
@@ -263,24 +362,22 @@ def convert(
 
 
 async def _translated(
-    call: Call,
-    feed_type: str,
-    row: Mapping[str, Any],
-    marketplaces: tuple[str, ...],
-    md5: str,
-    translation: Mapping[str, Any],
-    document: bytes,
+    work: Work, feed: Feed, translation: Mapping[str, Any], document: bytes
 ) -> Submission:
+    call = work.call
     assert call.body is not None
-    catalog = call.services.catalog
     options = ConversionOptions.from_table(
-        translation, marketplaces=marketplaces, marketplace_rows=catalog.marketplaces
+        translation,
+        marketplaces=feed.marketplaces,
+        marketplace_rows=call.services.catalog.marketplaces,
     )
-    content_type = call.body.content_type
-    conversion = await anyio.to_thread.run_sync(convert, row, document, content_type, options)
-    seller = call.identity.seller_id
+    conversion = await anyio.to_thread.run_sync(
+        convert, feed.row, document, call.body.content_type, options
+    )
     documents = feed_documents(
-        conversion.messages, seller, int(translation.get("max_messages_per_feed", 25000))
+        conversion.messages,
+        call.identity.seller_id,
+        int(translation.get("max_messages_per_feed", 25000)),
     )
     call.audit.notes["feed_messages"] = {
         "read": conversion.processed,
@@ -288,56 +385,41 @@ async def _translated(
         "parts": len(documents),
     }
     if not documents:
-        return await _local(
-            call,
-            feed_type,
-            "translated",
-            row,
-            marketplaces,
-            md5,
-            conversion.processed,
-            conversion.issues,
-        )
-    await _admit_json_feeds(call, marketplaces[0], len(documents), translation)
-    api = FeedsApi(call, marketplaces[0])
+        return await _local(work, feed, "translated", conversion.processed, conversion.issues)
+    created = sum(1 for s in work.intent.data.get("parts") or [] if s.get("feed"))
+    if created < len(documents):
+        await _admit_json_feeds(call, feed.marketplaces[0], len(documents) - created, translation)
     upload_type = str(translation.get("upload_content_type", "application/json; charset=UTF-8"))
-    feed_ids: list[str] = []
+    parts = [
+        Part(
+            upload_type,
+            json.dumps(doc, separators=(",", ":")).encode("utf-8"),
+            [int(m["messageId"]) for m in doc["messages"]],
+        )
+        for doc in documents
+    ]
+    spec = {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": list(feed.marketplaces)}
+    feed_ids, failure = await _create_feeds(work, spec, parts)
     issues = list(conversion.issues)
-    for index, doc in enumerate(documents):
-        payload = json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        try:
-            document_id, url = await api.create_document(upload_type)
-            await api.upload(url, payload, upload_type)
-            feed_ids.append(
-                await api.create_feed(
-                    {
-                        "feedType": "JSON_LISTINGS_FEED",
-                        "marketplaceIds": list(marketplaces),
-                        "inputFeedDocumentId": document_id,
-                    }
-                )
-            )
-        except MwsError as exc:
-            if not feed_ids:
-                raise
-            ids = [m["messageId"] for m in doc["messages"]]
-            text = (
-                f"Part {index + 1} of this feed (MessageID {ids[0]} to {ids[-1]}) could not be "
-                f"submitted to Amazon ({exc.code}); those messages were not applied."
-            )
-            issues.extend(
-                Issue(int(m["messageId"]), ERROR, "90003", text, str(m["sku"]))
-                for d in documents[index:]
-                for m in d["messages"]
-            )
-            break
-    submission = _new_submission(feed_ids[0], feed_type, "translated", row, marketplaces, md5)
+    if failure is not None:
+        index = len(feed_ids)
+        ids = parts[index].messages
+        text = (
+            f"Part {index + 1} of this feed (MessageID {ids[0]} to {ids[-1]}) could not be "
+            f"submitted to Amazon ({failure.code}); those messages were not applied."
+        )
+        issues.extend(
+            Issue(int(m["messageId"]), ERROR, "90003", text, str(m["sku"]))
+            for d in documents[index:]
+            for m in d["messages"]
+        )
+    submission = feed.submission(feed_ids[0], "translated")
     submission.spapi_type = "JSON_LISTINGS_FEED"
     submission.feed_ids = feed_ids
     submission.part_status = dict.fromkeys(feed_ids, "IN_QUEUE")
     submission.processed = conversion.processed
     submission.issues = [i.to_json() for i in issues]
-    await call.services.store.put(SUBMISSION, seller, submission.id, submission.to_record())
+    await _store_submission(call, submission)
     return submission
 
 

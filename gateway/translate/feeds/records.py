@@ -3,8 +3,13 @@
 A submission is one JSON record (kind ``feeds.submission``, key = FeedSubmissionId) holding
 what SP-API cannot tell: the FeedType the client sent, how the gateway handled it, the SP-API
 feedIds (several when a translated feed was split), the issues found while converting, and the
-last known status (cached once final). Duplicate detection uses ``feeds.dedupe`` records keyed
-by a hash of (type, marketplaces, MD5); ``put_if_absent`` makes the claim atomic.
+last known status (cached once final).
+
+Beside them: ``feeds.intent`` records (:mod:`gateway.translate.engine.intents`), one per
+SubmitFeed the gateway started, written before any upstream effect; ``feeds.last``, per MWS
+FeedType the seller's latest intent (what tells a retry from a new submission); and
+``feeds.created``, one per SP-API feedId the gateway created (so reconciling a lost createFeed
+answer never adopts a feed that belongs to another submission).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from gateway.mws.timestamps import format_offset, parse_iso8601
 from gateway.mws.xml import Element, children, leaf
 
 SUBMISSION = "feeds.submission"
-DEDUPE = "feeds.dedupe"
+INTENT = "feeds.intent"
+LAST = "feeds.last"
+CREATED = "feeds.created"
 RESULT = "feeds.result"
 FINAL = frozenset({"DONE", "CANCELLED", "FATAL"})
 STATUS_RANK = {"IN_QUEUE": 0, "IN_PROGRESS": 1, "DONE": 2, "CANCELLED": 3, "FATAL": 4}
@@ -82,9 +89,16 @@ def submitted_at(submission: Submission) -> datetime:
     return parse_iso8601(submission.submitted)
 
 
-def dedupe_key(feed_type: str, marketplaces: tuple[str, ...], md5: str) -> str:
+def fingerprint(feed_type: str, marketplaces: tuple[str, ...], md5: str) -> str:
+    """What makes two SubmitFeed calls the same feed: type, marketplaces and content."""
     text = "\n".join([feed_type, ",".join(sorted(marketplaces)), md5])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def intent_key(fingerprint: str, previous: str | None) -> str:
+    """The idempotency key of a new submission: its fingerprint after the previous intent of
+    its type, so concurrent identical calls meet on one key while A-B-A gives A two keys."""
+    return hashlib.sha256(f"{fingerprint}\n{previous or '-'}".encode()).hexdigest()
 
 
 def local_submission_id() -> str:

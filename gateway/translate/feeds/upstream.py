@@ -55,6 +55,26 @@ class FeedsApi(SectionApi):
         )
         return str(data["feedId"])
 
+    async def list_feeds(
+        self, feed_type: str, marketplaces: list[str], created_since: str
+    ) -> list[dict[str, Any]]:
+        """getFeeds: one page (100) of the seller's feeds of one type, newest first."""
+        data = json_object(
+            await self._call(
+                "getFeeds",
+                "GET",
+                f"{BASE}/feeds",
+                query={
+                    "feedTypes": feed_type,
+                    "marketplaceIds": ",".join(marketplaces),
+                    "createdSince": created_since,
+                    "pageSize": 100,
+                },
+            ),
+            "getFeeds",
+        )
+        return [f for f in data.get("feeds") or [] if isinstance(f, dict)]
+
     async def get_feed(self, feed_id: str) -> dict[str, Any] | None:
         """The feed, or ``None`` when SP-API does not know it."""
         try:
