@@ -73,6 +73,10 @@ trap 'exit 130' INT TERM
 
 [[ "$(id -u)" == 0 ]] || fail "needs root (podman's storage in $STATE, mmdebstrap, apt-get)"
 [[ -x "$VENV_BIN/mws-gateway" ]] || fail "no $VENV_BIN/mws-gateway: run 'make venv' first"
+# One run at a time on a machine: they share podman's storage and the image tag.
+mkdir -p "$STATE"
+exec 9>"$STATE/.lock"
+flock --wait 900 9 || fail "another image-check still holds $STATE/.lock after 15 minutes"
 
 # --- tools -------------------------------------------------------------------------------------
 install_tools() {
@@ -104,7 +108,6 @@ configure_podman() {
     nproc="$(ulimit -Hu)"
     [[ "$nofile" == unlimited || "$nofile" -gt 65536 ]] && nofile=65536
     [[ "$nproc" == unlimited || "$nproc" -gt 4096 ]] && nproc=4096
-    mkdir -p "$STATE"
     cat >"$STATE/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
