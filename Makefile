@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
 
-.PHONY: run test lint typecheck unit chart-check bench fuzz readme clean venv
+.PHONY: run test lint typecheck unit chart-check image-check bench fuzz readme clean venv
 
 venv: $(STAMP)
 
@@ -32,6 +32,10 @@ chart-check: $(STAMP)
 	bash scripts/check-chart.sh
 
 test: lint typecheck unit chart-check
+
+# Builds the Dockerfile with podman and runs the image (root; installs podman, runc, mmdebstrap).
+image-check: $(STAMP)
+	bash scripts/image-check.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
