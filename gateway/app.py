@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from gateway.catalog import Catalog, load_catalog
+from gateway.catalog import Catalog, load_catalog, resolve_handler
 from gateway.config import Settings
 from gateway.health import HealthBoard
 from gateway.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -113,7 +113,14 @@ def create_app(
             # server is back, and /readyz reports the outage meanwhile.
             log.warning("store_unavailable_at_start", backend=durable.name, error=str(exc))
         try:
-            yield
+            async with services.background.running():
+                for section in catalog.sections.values():
+                    for hook in section.on_start:
+                        try:
+                            await resolve_handler(hook)(services)
+                        except Exception:  # resumable work waits for the next start
+                            log.exception("start_hook_failed", hook=hook)
+                yield
         finally:
             await spapi.aclose()
             await durable.close()

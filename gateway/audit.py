@@ -194,3 +194,19 @@ class AuditTrail:
 
     upstream: list[UpstreamCall] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)  # small, non-PII facts only
+
+
+def upstream_entries(calls: list[UpstreamCall]) -> list[dict[str, Any]]:
+    """The ``upstream`` list of an audit event (no URL, nothing secret)."""
+    return [
+        {
+            "operation": u.operation,
+            "status": u.status,
+            "attempts": u.attempts,
+            "latency_ms": round(u.latency_ms, 3),
+            "upstream_request_id": u.request_id,
+            "rdt": u.rdt,
+            **({"error": u.error} if u.error else {}),
+        }
+        for u in calls
+    ]

@@ -59,6 +59,8 @@ class Section:
     unknown_action: str
     operations: Mapping[str, Operation]
     tables: Mapping[str, Any]  # section-wide shared tables (enum maps, field maps)
+    # "module:function" hooks run at start-up with the Services (resume background work)
+    on_start: tuple[str, ...] = ()
 
     def namespace_for(self, version: str, operation: Operation | None = None) -> str:
         if operation is not None and operation.namespace:
@@ -246,6 +248,7 @@ def load_section(path: Path) -> Section:
         unknown_action=str(raw.get("unknown_action", "InvalidAddress")),
         operations=operations,
         tables=raw.get("tables") or {},
+        on_start=tuple(str(h) for h in raw.get("on_start") or ()),
     )
 
 
@@ -295,6 +298,9 @@ def load_catalog(directory: Path | None = None, *, check_handlers: bool = True) 
                 at_path = catalog.by_path.setdefault(p, [])
                 if section not in at_path:
                     at_path.append(section)
+        for hook in section.on_start:
+            if check_handlers:
+                resolve_handler(hook)
         for op in section.operations.values():
             if op.target.kind == "unsupported":
                 continue

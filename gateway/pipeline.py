@@ -382,18 +382,7 @@ class Pipeline:
         if progress.call is not None:
             trail = progress.call.audit
             if trail.upstream:
-                event["upstream"] = [
-                    {
-                        "operation": u.operation,
-                        "status": u.status,
-                        "attempts": u.attempts,
-                        "latency_ms": round(u.latency_ms, 3),
-                        "upstream_request_id": u.request_id,
-                        "rdt": u.rdt,
-                        **({"error": u.error} if u.error else {}),
-                    }
-                    for u in trail.upstream
-                ]
+                event["upstream"] = audit.upstream_entries(trail.upstream)
                 for u in trail.upstream:
                     self.metrics.upstream.labels(u.operation, f"{(u.status or 0) // 100}xx").inc()
             if trail.notes:

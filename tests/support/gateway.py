@@ -82,16 +82,20 @@ async def running_gateway(
     settings: Settings,
     *,
     upstream: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    emulator_app: Any = None,
     **app_kwargs: Any,
 ) -> AsyncIterator[MwsClient]:
     """The app under an ASGI client. ``upstream`` wraps the transport to the embedded emulator
-    (a test that needs to see or change SP-API traffic on its way)."""
-    if upstream is not None:
+    (a test that needs to see or change SP-API traffic on its way); ``emulator_app`` reuses
+    an emulator (SP-API that outlives a gateway restart)."""
+    if upstream is not None or emulator_app is not None:
         from gateway.emulator.app import create_emulator_app
         from gateway.emulator.config import EmulatorConfig
 
-        emulator_app = create_emulator_app(EmulatorConfig(rate_mode="production"))
-        transport = upstream(httpx.ASGITransport(app=emulator_app))
+        if emulator_app is None:
+            emulator_app = create_emulator_app(EmulatorConfig(rate_mode="production"))
+        inner: httpx.AsyncBaseTransport = httpx.ASGITransport(app=emulator_app)
+        transport = upstream(inner) if upstream is not None else inner
         app = create_app(settings, upstream_transport=transport, **app_kwargs)
         app.state.emulator_app = emulator_app
     else:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from gateway.audit import AuditTrail
 from gateway.mws.credentials import Identity
 from gateway.mws.xml import Element
+from gateway.translate.engine.background import Background
 
 if TYPE_CHECKING:
     from gateway.catalog import Catalog, Operation, Section
@@ -48,6 +49,7 @@ class Services:
     quotas: QuotaBackend
     store: Store
     spapi: Any  # gateway.spapi.client.SpApiClient (Any to keep this module import-light)
+    background: Background = field(default_factory=Background)  # work answered, not finished
 
 
 @dataclass

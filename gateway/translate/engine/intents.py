@@ -14,7 +14,9 @@ call of this same process that has already ended (it failed while the store was 
 could not give the lease back) is taken over at once: only other replicas' leases are waited out.
 
 States: ``open`` (being worked on) and ``done`` (finished: ``data`` holds what to answer).
-What the steps record in between is the caller's.
+An open intent may be *answered* already (:meth:`Intents.answer`): the client has its answer
+and the rest of the work goes on in the background; a retry gets that answer at once. What
+the steps record in between is the caller's.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class Intent:
     @property
     def done(self) -> bool:
         return self.data.get("state") == DONE
+
+    @property
+    def answered(self) -> bool:
+        """Done, or answered with the rest of the work in the background."""
+        return self.done or bool(self.data.get("answered"))
 
 
 class Intents:
@@ -83,7 +90,7 @@ class Intents:
             if new:
                 return self._working(Intent(key, dict(record.data), True))
             data = dict(record.data)
-            if data.get("state") == DONE:
+            if data.get("state") == DONE or data.get("answered"):
                 return Intent(key, data, False)
             if float(data.get("lease", 0)) <= now or self._abandoned_here(key, data):
                 attempt = int(data.get("attempt", 1)) + 1
@@ -114,6 +121,10 @@ class Intents:
         intent.data["lease"] = self.clock() + self.lease_seconds
         await self.store.put(self.kind, self.seller_id, intent.key, intent.data)
 
+    async def answer(self, intent: Intent, **answer: Any) -> None:
+        """Record the client's answer; the work goes on (the caller keeps the lease)."""
+        await self.save(intent, answered=True, **answer)
+
     async def finish(self, intent: Intent, **answer: Any) -> None:
         intent.data.update(answer)
         intent.data["state"] = DONE
@@ -126,7 +137,7 @@ class Intents:
 
         Best effort: when the store itself is what failed, the lease simply runs out."""
         _WORKING.discard((self.kind, self.seller_id, intent.key))
-        if intent.done:
+        if intent.answered:
             return
         intent.data["lease"] = 0
         with contextlib.suppress(BackendUnavailable):

@@ -52,6 +52,8 @@ class Submission:
     completed: str | None = None
     processed: int = 0
     issues: list[dict[str, Any]] = field(default_factory=list)
+    pending_parts: int = 0  # parts not created yet (created in the background)
+    intent: str | None = None  # the key of the SubmitFeed intent while parts are pending
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> Submission:
@@ -69,6 +71,9 @@ class Submission:
         """The submission's status from its parts: the least advanced, FATAL if any failed."""
         states = [self.part_status.get(f, "IN_QUEUE") for f in self.feed_ids]
         if not states:
+            return
+        if self.pending_parts:
+            self.status = "IN_PROGRESS" if any(s != "IN_QUEUE" for s in states) else "IN_QUEUE"
             return
         if all(s in FINAL for s in states):
             if "FATAL" in states:
