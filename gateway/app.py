@@ -44,6 +44,34 @@ class GatewayApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
+@contextlib.asynccontextmanager
+async def _bridge(app: Starlette, services: Services, metrics: Metrics) -> AsyncIterator[None]:
+    """The notification bridge inside the gateway, when configured so (the demo)."""
+    service = services.notifications
+    if service is None or not services.settings.notifications.bridge.in_process:
+        yield
+        return
+    import asyncio
+
+    from gateway.notifications.bridge import Bridge, BridgeMetrics
+
+    bridge = Bridge(service, services.store, services.catalog, BridgeMetrics(metrics.registry))
+    app.state.bridge = bridge
+    stop = asyncio.Event()
+    task = asyncio.create_task(bridge.run(stop), name="notification-bridge")
+    try:
+        yield
+    finally:
+        stop.set()
+        # a message being handled is finished; a long poll in progress is abandoned (what it
+        # received comes back after the visibility timeout)
+        done, _ = await asyncio.wait({task}, timeout=2.0)
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(
     settings: Settings,
     *,
@@ -51,11 +79,15 @@ def create_app(
     upstream_transport: httpx.AsyncBaseTransport | None = None,
     quotas: QuotaBackend | None = None,
     store: Store | None = None,
+    notifications: Any = None,
 ) -> GatewayApp:
     """Build the gateway app. In embedded-emulator mode the SP-API emulator runs in-process.
 
     ``upstream_transport`` replaces the network for SP-API calls (tests, benchmarks); the
     emulator app built for embedded mode is exposed as ``app.state.emulator_app``.
+    ``notifications``: a :class:`gateway.notifications.service.NotificationService` to use
+    (default: one built from ``settings.notifications`` when a source queue is configured).
+    With ``notifications.bridge.in_process`` the bridge runs inside the app (the demo).
     """
     catalog = catalog or load_catalog(settings.mappings_dir)
     metrics = Metrics()
@@ -68,13 +100,24 @@ def create_app(
         from gateway.emulator.app import create_emulator_app
         from gateway.emulator.config import EmulatorConfig
 
-        # Production-like per-operation limits, the same table the gateway paces itself by.
-        emulator_app = create_emulator_app(EmulatorConfig(rate_mode="production"))
+        # Production-like per-operation limits, the same table the gateway paces itself by;
+        # notifications go to the SQS server the gateway uses.
+        emulator_app = create_emulator_app(
+            EmulatorConfig(
+                rate_mode="production",
+                sqs_endpoint=settings.notifications.sqs_endpoint,
+                sqs_region=settings.notifications.region,
+            )
+        )
         upstream_transport = httpx.ASGITransport(app=emulator_app)
 
     from gateway.spapi.client import SpApiClient
 
     spapi = SpApiClient.from_catalog(settings, catalog, health, transport=upstream_transport)
+    if notifications is None and settings.notifications.enabled:
+        from gateway.notifications.service import NotificationService
+
+        notifications = NotificationService(settings.notifications)
     services = Services(
         settings=settings,
         catalog=catalog,
@@ -82,6 +125,7 @@ def create_app(
         quotas=quota_backend,
         store=durable,
         spapi=spapi,
+        notifications=notifications,
     )
     pipeline = Pipeline(services, metrics)
 
@@ -120,8 +164,16 @@ def create_app(
                             await resolve_handler(hook)(services)
                         except Exception:  # resumable work waits for the next start
                             log.exception("start_hook_failed", hook=hook)
-                yield
+                async with _bridge(app, services, metrics):
+                    yield
         finally:
+            emulator = getattr(app.state, "emulator_app", None)
+            if emulator is not None and emulator is emulator_app:
+                from gateway.emulator import notifications as emulated
+
+                await emulated.close(emulator.state.emulator)
+            if notifications is not None and notifications is services.notifications:
+                notifications.close()
             await spapi.aclose()
             await durable.close()
             await quota_backend.close()

@@ -20,6 +20,20 @@ Config file shape::
         marketplaces: [ATVPDKIKX0DER]
         lwa: {client_id: ..., client_secret: ${LWA_SECRET}, refresh_token: ${REFRESH}}
 
+Notifications (Subscriptions section and the bridge, see gateway/notifications/)::
+
+    notifications:
+      sqs_endpoint: http://127.0.0.1:5000    # MWS_GATEWAY_SQS_ENDPOINT; default AWS's regional
+      region: us-east-1                      # AWS_REGION / AWS_DEFAULT_REGION
+      source_queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/mws-gateway-notifications
+      dead_letter_queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/mws-gateway-dlq
+      bridge: {in_process: false, wait_seconds: 10, visibility_timeout: 60}
+
+The source queue is the SP-API destination the gateway registers; the bridge turns what
+arrives there into MWS XML for the legacy queues. Without a source queue the Subscriptions
+operations answer an explicit error. With ``--demo`` and an SQS endpoint, the gateway creates
+both queues on that server and runs the bridge in-process.
+
 MWSAuthToken handling: a seller grant with a configured token requires that exact token
 (``AccessDenied`` otherwise). Without a configured token any token is ignored, and the
 placeholder values some clients send when none is set (empty, ``None``, ``null``,
@@ -103,6 +117,36 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class BridgeSettings:
+    in_process: bool = False  # run the bridge inside the gateway (demo)
+    wait_seconds: int = 10  # SQS long poll
+    batch_size: int = 10  # messages per ReceiveMessage (SQS allows 1-10)
+    visibility_timeout: int = 60  # seconds a received message stays hidden while worked on
+    max_backoff_seconds: int = 900  # cap of the retry delay while a legacy queue is down
+    delivered_retention_days: int = 14  # how long delivered notification ids are kept
+    metrics_port: int = 9102  # /metrics and /healthz of `mws-gateway bridge`
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    sqs_endpoint: str | None = None  # None: AWS's regional endpoint
+    region: str = "us-east-1"
+    source_queue_url: str | None = None  # the SP-API destination, read by the bridge
+    dead_letter_queue_url: str | None = None  # what the bridge cannot render goes here
+    destination_name: str = "mws-gateway"  # the SP-API destination's name
+    create_queues: bool = False  # create the source queue and the DLQ by name (demo)
+    source_queue_name: str = "mws-gateway-notifications"
+    dead_letter_queue_name: str = "mws-gateway-notifications-dead-letter"
+    verify_destinations: bool = True  # RegisterDestination checks the legacy queue exists
+    bridge: BridgeSettings = field(default_factory=BridgeSettings)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the Subscriptions section can work (a source queue is known)."""
+        return bool(self.source_queue_url) or self.create_queues
+
+
+@dataclass(frozen=True)
 class Settings:
     access_keys: Mapping[str, AccessKey]
     sellers: Mapping[str, SellerConfig]
@@ -118,6 +162,7 @@ class Settings:
     # SubmitFeed: how long an identical resubmission counts as a retry of the latest feed of its
     # type (answered with the first FeedSubmissionId, nothing sent again); 0 turns this off.
     feed_retry_window_seconds: float = 600.0
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
@@ -280,6 +325,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         else secrets.token_bytes(32)
     )
     mappings_dir = doc.get("mappings_dir")
+    notifications = _notifications(doc, demo=demo)
     return Settings(
         access_keys=keys,
         sellers=sellers,
@@ -293,6 +339,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         mappings_dir=Path(str(mappings_dir)) if mappings_dir else None,
         token_key=token_key,
         feed_retry_window_seconds=_feed_window(doc),
+        notifications=notifications,
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
@@ -325,6 +372,78 @@ def _feed_window(doc: Mapping[str, Any]) -> float:
     return window
 
 
+_QUEUE_URL = re.compile(r"^https?://[^/\s]+/[^/\s]+/[^/\s]+$")
+
+
+def _notifications(doc: Mapping[str, Any], *, demo: bool) -> NotificationSettings:
+    raw = doc.get("notifications") or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("notifications: must be a mapping")
+    where = "notifications"
+    endpoint = raw.get("sqs_endpoint") or None
+    if endpoint is not None and not re.match(r"^https?://[^/\s]+", str(endpoint)):
+        raise ConfigError(f"{where}.sqs_endpoint: must be an http(s) URL")
+    for key in ("source_queue_url", "dead_letter_queue_url"):
+        value = raw.get(key)
+        if value and not _QUEUE_URL.match(str(value)):
+            raise ConfigError(
+                f"{where}.{key}: must be an SQS queue URL (scheme://host/account/name)"
+            )
+    create = raw.get("create_queues")
+    if create is None:  # the demo creates its queues on the SQS server it is pointed at
+        create = demo and endpoint is not None and not raw.get("source_queue_url")
+    braw = raw.get("bridge") or {}
+    if not isinstance(braw, Mapping):
+        raise ConfigError(f"{where}.bridge: must be a mapping")
+    in_process = braw.get("in_process")
+    if in_process is None:
+        in_process = demo and bool(create)
+    try:
+        bridge = BridgeSettings(
+            in_process=_flag(in_process, f"{where}.bridge.in_process"),
+            wait_seconds=int(braw.get("wait_seconds", 10)),
+            batch_size=int(braw.get("batch_size", 10)),
+            visibility_timeout=int(braw.get("visibility_timeout", 60)),
+            max_backoff_seconds=int(braw.get("max_backoff_seconds", 900)),
+            delivered_retention_days=int(braw.get("delivered_retention_days", 14)),
+            metrics_port=int(braw.get("metrics_port", 9102)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}.bridge: invalid number: {exc}") from None
+    if not 0 <= bridge.wait_seconds <= 20:
+        raise ConfigError(f"{where}.bridge.wait_seconds: SQS allows 0 to 20")
+    if not 1 <= bridge.batch_size <= 10:
+        raise ConfigError(f"{where}.bridge.batch_size: SQS allows 1 to 10")
+    if not 1 <= bridge.visibility_timeout <= 43200:
+        raise ConfigError(f"{where}.bridge.visibility_timeout: SQS allows 1 to 43200 seconds")
+    if bridge.max_backoff_seconds < 1 or bridge.delivered_retention_days < 1:
+        raise ConfigError(f"{where}.bridge: backoff and retention must be positive")
+    return NotificationSettings(
+        sqs_endpoint=str(endpoint).rstrip("/") if endpoint else None,
+        region=str(raw.get("region") or "us-east-1"),
+        source_queue_url=str(raw["source_queue_url"]) if raw.get("source_queue_url") else None,
+        dead_letter_queue_url=(
+            str(raw["dead_letter_queue_url"]) if raw.get("dead_letter_queue_url") else None
+        ),
+        destination_name=str(raw.get("destination_name") or "mws-gateway"),
+        create_queues=_flag(create, f"{where}.create_queues"),
+        source_queue_name=str(raw.get("source_queue_name") or "mws-gateway-notifications"),
+        dead_letter_queue_name=str(
+            raw.get("dead_letter_queue_name") or "mws-gateway-notifications-dead-letter"
+        ),
+        verify_destinations=_flag(raw.get("verify_destinations", True), f"{where}.verify"),
+        bridge=bridge,
+    )
+
+
+def _flag(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no"):
+        return value.lower() in ("true", "1", "yes")
+    raise ConfigError(f"{where}: must be true or false")
+
+
 def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for var, key in _ENV_SCALARS.items():
@@ -332,6 +451,20 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
             doc[key] = env[var]
     if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):
         doc["feeds"] = {"retry_window_seconds": env["MWS_GATEWAY_FEED_RETRY_WINDOW"]}
+    notes: dict[str, Any] = {}
+    if env.get("MWS_GATEWAY_SQS_ENDPOINT"):
+        notes["sqs_endpoint"] = env["MWS_GATEWAY_SQS_ENDPOINT"]
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if region:
+        notes["region"] = region
+    if env.get("MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL"):
+        notes["source_queue_url"] = env["MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL"]
+    if env.get("MWS_GATEWAY_NOTIFICATIONS_DLQ_URL"):
+        notes["dead_letter_queue_url"] = env["MWS_GATEWAY_NOTIFICATIONS_DLQ_URL"]
+    if env.get("MWS_GATEWAY_BRIDGE_IN_PROCESS"):
+        notes["bridge"] = {"in_process": env["MWS_GATEWAY_BRIDGE_IN_PROCESS"]}
+    if notes:
+        doc["notifications"] = notes
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):
         doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
     if env.get("MWS_GATEWAY_UPSTREAM"):

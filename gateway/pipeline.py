@@ -317,7 +317,12 @@ class Pipeline:
             )
         assert isinstance(result, XmlResult)
         content = render_success(
-            progress.operation.name, progress.namespace, request_id, result.children, result.results
+            progress.operation.name,
+            progress.namespace,
+            request_id,
+            result.children,
+            result.results,
+            declaration=progress.operation.spec.get("xml_declaration", True) is not False,
         )
         headers["content-type"] = XML_CONTENT_TYPE
         return Response(content, status_code=200, headers=headers)

@@ -20,6 +20,7 @@ from gateway.emulator import (
     inventory,
     lwa,
     mfn,
+    notifications,
     orders,
     outbound,
     pricing,
@@ -69,12 +70,16 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
 def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
     """A fresh emulator (own state) for the given config (demo defaults when None)."""
     state = EmulatorState.create(config)
+    # jobs a subscription's ticker moves on when nobody polls them
+    notifications.register_tickers(state, feeds.advance_all, reports.advance_all)
+    notifications.register_tickers(state, outbound.advance_all)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await notifications.close(state)
             state.documents.close()
 
     routes: list[BaseRoute] = [
@@ -90,10 +95,12 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *mfn.routes,
         *pricing.routes,
         *catalog.routes,
+        *notifications.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:
         routes.extend(admin.routes)
+        routes.extend(notifications.admin_routes)
     handlers: dict[Any, Any] = {404: _not_found, 405: _method_not_allowed}
     app = EmulatorApp(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.emulator = state

@@ -200,6 +200,14 @@ class EmulatorConfig:
     """Base URL put into presigned document URLs. None: taken from the request's Host."""
     admin_enabled: bool = True
     """Serve /_emulator/* (faults, counters)."""
+    application_id: str = "amzn1.sp.solution.emulated-mws-gateway"
+    """The applicationId notifications carry (and createSubscription's errors name)."""
+    sqs_endpoint: str | None = None
+    """Where notifications are published: an SQS-compatible server (MWS_GATEWAY_SQS_ENDPOINT);
+    None: AWS's regional endpoint of each destination queue's region."""
+    sqs_region: str = "us-east-1"
+    notifications_tick_seconds: float = 0.25
+    """How often jobs are moved on (and notifications sent) while a subscription exists."""
 
     def rate_limit_for(self, operation: str) -> RateLimit | None:
         """The bucket parameters applied to `operation`, or None when limiting is off."""

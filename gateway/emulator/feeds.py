@@ -39,6 +39,7 @@ from gateway.emulator.common import (
     read_json_object,
     spapi_operation,
 )
+from gateway.emulator.events import emit
 from gateway.emulator.state import EmulatorState
 
 BASE = "/feeds/2021-06-30"
@@ -360,6 +361,28 @@ def _advance(state: EmulatorState, fs: FeedsState, feed: dict[str, Any]) -> None
         feed["processingEndTime"] = iso(done)
         fs.processed.append(feed["feedId"])
         _process(state, feed)
+        _finished(state, fs, feed)
+
+
+def _finished(state: EmulatorState, fs: FeedsState, feed: dict[str, Any]) -> None:
+    """FEED_PROCESSING_FINISHED for the feed's seller (when subscribed): DONE, CANCELLED, FATAL."""
+    body: dict[str, Any] = {
+        "sellerId": fs.owners.get(feed["feedId"], state.config.seller_id),
+        "feedId": feed["feedId"],
+        "feedType": feed["feedType"],
+        "processingStatus": feed["processingStatus"],
+    }
+    if feed.get("resultFeedDocumentId"):
+        body["resultFeedDocumentId"] = feed["resultFeedDocumentId"]
+    emit(state, body["sellerId"], "FEED_PROCESSING_FINISHED", body)
+
+
+def advance_all(state: EmulatorState) -> None:
+    """Move every unfinished feed on (the notifications ticker, when nobody polls)."""
+    fs = feeds_state(state)
+    for feed in list(fs.feeds.values()):
+        if feed["processingStatus"] in ("IN_QUEUE", "IN_PROGRESS"):
+            _advance(state, fs, feed)
 
 
 def _public(feed: dict[str, Any]) -> dict[str, Any]:
@@ -508,6 +531,7 @@ async def cancel_feed(request: Request, ctx: OperationContext) -> Response:
             f"The feed is {feed['processingStatus']}; only IN_QUEUE feeds can be cancelled."
         )
     feed["processingStatus"] = "CANCELLED"
+    _finished(ctx.state, fs, feed)
     return Response(status_code=200)
 
 

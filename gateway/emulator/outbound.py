@@ -37,6 +37,8 @@ from gateway.emulator.common import (
     spapi_operation,
 )
 from gateway.emulator.data import PRIMARY_MARKETPLACE
+from gateway.emulator.events import emit
+from gateway.emulator.state import EmulatorState
 
 BASE = "/fba/outbound/2020-07-01"
 SPEEDS = ("Standard", "Expedited", "Priority", "ScheduledDelivery")
@@ -53,6 +55,7 @@ class OutboundOrder:
     created: float  # emulator clock
     received: datetime
     cancelled_at: float | None = None
+    seller: str | None = None  # the seller that created it through the API (None: seeded)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class OutboundSettings:
     page_size: int = 25
     orders: dict[str, OutboundOrder] = field(default_factory=dict)
     seeded: bool = False
+    notified: dict[str, str] = field(default_factory=dict)  # order id -> last status notified
 
 
 def store(ctx: OperationContext) -> OutboundSettings:
@@ -114,6 +118,62 @@ def seed(ctx: OperationContext, settings: OutboundSettings) -> None:
             ],
         }
         settings.orders[order_id] = OutboundOrder(body, now - age, received)
+
+
+# ------------------------------------------------------------------ notifications
+
+
+def status_notification(order: OutboundOrder, clock: float) -> dict[str, Any]:
+    """The FulfillmentOrderStatusNotification of the order's current status."""
+    status, reached = status_of(order, clock)
+    body: dict[str, Any] = {
+        "SellerId": order.seller or "",
+        "EventType": "Order",
+        "StatusUpdatedDateTime": iso(order.received + timedelta(seconds=reached)),
+        "SellerFulfillmentOrderId": order.body["sellerFulfillmentOrderId"],
+        "FulfillmentOrderStatus": status,
+    }
+    shipments = shipments_json(order, clock)
+    if shipments:
+        shipment = shipments[0]
+        body["EventType"] = "Shipment"
+        body["FulfillmentShipment"] = {
+            "FulfillmentShipmentStatus": shipment["fulfillmentShipmentStatus"].title(),
+            "AmazonShipmentId": shipment["amazonShipmentId"],
+            "EstimatedArrivalDateTime": iso(order.received + timedelta(days=3)),
+            "FulfillmentShipmentPackages": [
+                {
+                    "PackageNumber": p["packageNumber"],
+                    "CarrierCode": p["carrierCode"],
+                    "TrackingNumber": p["trackingNumber"],
+                }
+                for p in shipment.get("fulfillmentShipmentPackage", [])
+            ],
+        }
+    return body
+
+
+def notify_status(state: EmulatorState, settings: OutboundSettings, order: OutboundOrder) -> None:
+    """FULFILLMENT_ORDER_STATUS when the order's status changed since the last one sent."""
+    status, _ = status_of(order, state.clock())
+    order_id = order.body["sellerFulfillmentOrderId"]
+    if settings.notified.get(order_id) == status:
+        return
+    body = status_notification(order, state.clock())
+    seller = order.seller or state.config.seller_id
+    body["SellerId"] = seller
+    emit(state, seller, "FULFILLMENT_ORDER_STATUS", body)
+    settings.notified[order_id] = status
+
+
+def advance_all(state: EmulatorState) -> None:
+    """Notify the status changes the emulator clock brought (the notifications ticker)."""
+    settings = state.sections.get("fbaOutbound")
+    if not isinstance(settings, OutboundSettings):
+        return
+    for order in list(settings.orders.values()):
+        if order.seller is not None:  # created through the API (not seeded)
+            notify_status(state, settings, order)
 
 
 # ------------------------------------------------------------------ views
@@ -361,7 +421,9 @@ async def create_fulfillment_order(request: Request, ctx: OperationContext) -> J
             "already exists."
         )
     body.setdefault("marketplaceId", PRIMARY_MARKETPLACE)
-    settings.orders[order_id] = OutboundOrder(body, ctx.state.clock(), datetime.now(UTC))
+    order = OutboundOrder(body, ctx.state.clock(), datetime.now(UTC), seller=ctx.seller_id)
+    settings.orders[order_id] = order
+    notify_status(ctx.state, settings, order)
     return {}
 
 
@@ -375,6 +437,8 @@ async def cancel_fulfillment_order(request: Request, ctx: OperationContext) -> J
     if status not in CANCELLABLE:
         raise invalid_input(f"Fulfillment order in status {status} cannot be cancelled.")
     order.cancelled_at = clock
+    if order.seller is not None:
+        notify_status(ctx.state, store(ctx), order)
     return {}
 
 

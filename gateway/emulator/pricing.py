@@ -418,3 +418,93 @@ routes: list[BaseRoute] = [
     Route("/products/pricing/v0/listings/{SellerSKU}/offers", get_listing_offers, methods=["GET"]),
     Route("/products/pricing/v0/items/{Asin}/offers", get_item_offers, methods=["GET"]),
 ]
+
+
+# ------------------------------------------------------------------ ANY_OFFER_CHANGED
+
+
+def any_offer_changed(
+    ctx: OperationContext, marketplace: str, asin: str, condition: str, changed_at: str
+) -> dict[str, Any] | None:
+    """The AnyOfferChangedNotification of ``asin`` now (None: the seller has no offer on it).
+
+    Built from the same market as getItemOffers, in the notification's spelling (PascalCase,
+    ``Condition`` / ``FulfillmentChannel`` as keys, prices as MoneyType ``Amount``)."""
+    offers = [o for o in market(ctx, marketplace, asin) if o.condition == condition]
+    if not own_listings(ctx, marketplace, asin=asin):
+        return None
+    offers.sort(key=lambda o: (o.landed, o.seller_id))
+    winner = buy_box(offers, condition)
+    groups: dict[tuple[str, str], list[MarketOffer]] = {}
+    for offer in offers:
+        groups.setdefault((offer.condition.lower(), _channel(offer)), []).append(offer)
+    counts = [
+        {"Condition": c, "FulfillmentChannel": ch, "OfferCount": len(group)}
+        for (c, ch), group in groups.items()
+    ]
+    summary: dict[str, Any] = {
+        "NumberOfOffers": counts,
+        "LowestPrices": [
+            {
+                "Condition": c,
+                "FulfillmentChannel": ch,
+                "LandedPrice": _amount(group[0].landed, group[0].currency),
+                "ListingPrice": _amount(group[0].price, group[0].currency),
+                "Shipping": _amount(group[0].shipping, group[0].currency),
+            }
+            for (c, ch), group in groups.items()
+        ],
+        "SalesRankings": sales_ranks(asin),
+        "NumberOfBuyBoxEligibleOffers": counts,
+    }
+    if winner is not None:
+        summary["BuyBoxPrices"] = [
+            {
+                "Condition": condition.lower(),
+                "LandedPrice": _amount(winner.landed, winner.currency),
+                "ListingPrice": _amount(winner.price, winner.currency),
+                "Shipping": _amount(winner.shipping, winner.currency),
+            }
+        ]
+        summary["CompetitivePriceThreshold"] = _amount(winner.landed, winner.currency)
+    return {
+        "SellerId": ctx.seller_id,
+        "OfferChangeTrigger": {
+            "MarketplaceId": marketplace,
+            "ASIN": asin,
+            "ItemCondition": condition.lower(),
+            "TimeOfOfferChange": changed_at,
+            "OfferChangeType": "Internal",
+        },
+        "Summary": summary,
+        "Offers": [_notified_offer(o, winner) for o in offers[:20]],
+    }
+
+
+def _amount(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"Amount": float(amount.quantize(Decimal("0.01"))), "CurrencyCode": currency}
+
+
+def _notified_offer(offer: MarketOffer, winner: MarketOffer | None) -> dict[str, Any]:
+    hours = (0, 0) if offer.fba else (24, 48)
+    return {
+        "SellerId": offer.seller_id,
+        "SubCondition": offer.subcondition.lower(),
+        "SellerFeedbackRating": {
+            "SellerPositiveFeedbackRating": 90 + digest(offer.seller_id) % 10,
+            "FeedbackCount": 100 + digest(offer.seller_id) % 5000,
+        },
+        "ShippingTime": {
+            "MinimumHours": hours[0],
+            "MaximumHours": hours[1],
+            "AvailabilityType": "NOW",
+        },
+        "ListingPrice": _amount(offer.price, offer.currency),
+        "Shipping": _amount(offer.shipping, offer.currency),
+        "ShipsFrom": {"Country": "US"},
+        "IsFulfilledByAmazon": offer.fba,
+        "IsBuyBoxWinner": winner is not None and offer == winner,
+        "PrimeInformation": {"IsOfferPrime": offer.fba, "IsOfferNationalPrime": offer.fba},
+        "IsFeaturedMerchant": True,
+        "ShipsDomestically": True,
+    }

@@ -39,6 +39,7 @@ from gateway.emulator.common import (
     spapi_operation,
 )
 from gateway.emulator.documents import synthetic_tsv
+from gateway.emulator.events import emit
 from gateway.emulator.reports_content import (
     AMAZON_GENERATED,
     GZIP_TYPES,
@@ -162,6 +163,25 @@ def _advance(state: EmulatorState, rs: ReportsState, report: dict[str, Any]) -> 
     done = advance_job(state, report, created, rs.queue_seconds, rs.processing_seconds)
     if done is not None:
         _finish(state, rs, report, done)
+        _finished(state, rs, report)
+
+
+def _finished(state: EmulatorState, rs: ReportsState, report: dict[str, Any]) -> None:
+    """REPORT_PROCESSING_FINISHED for the report's seller (when subscribed)."""
+    body: dict[str, Any] = {
+        "sellerId": rs.owners.get(report["reportId"], state.config.seller_id),
+        "reportId": report["reportId"],
+        "reportType": report["reportType"],
+        "processingStatus": report["processingStatus"],
+    }
+    if report.get("reportDocumentId"):
+        body["reportDocumentId"] = report["reportDocumentId"]
+    emit(state, body["sellerId"], "REPORT_PROCESSING_FINISHED", body)
+
+
+def advance_all(state: EmulatorState) -> None:
+    """Create due scheduled reports and move reports on (the notifications ticker)."""
+    _tick(state, reports_state(state))
 
 
 def _tick(state: EmulatorState, rs: ReportsState) -> None:
@@ -339,6 +359,7 @@ async def cancel_report(request: Request, ctx: OperationContext) -> Response:
     if report["processingStatus"] != "IN_QUEUE":
         raise invalid_input("Only reports with processingStatus IN_QUEUE can be cancelled.")
     report["processingStatus"] = "CANCELLED"
+    _finished(ctx.state, rs, report)
     return Response(status_code=200)
 
 

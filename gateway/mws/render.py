@@ -22,10 +22,12 @@ def render_success(
     request_id: str,
     children: list[Element],
     results: list[Element] | None = None,
+    *,
+    declaration: bool = True,
 ) -> bytes:
     body: list[Element] = list(results) if results is not None else [(f"{action}Result", children)]
     body.append(("ResponseMetadata", [("RequestId", request_id)]))
-    return render_document((f"{action}Response", body), namespace)
+    return render_document((f"{action}Response", body), namespace, declaration=declaration)
 
 
 def render_error(

@@ -56,14 +56,17 @@ def _write(out: list[str], element: Element) -> None:
         out.append(f"</{tag}>")
 
 
-def render_document(root: Element, namespace: str | None = None) -> bytes:
-    """Render ``root`` as a UTF-8 document with an XML declaration and default namespace."""
+def render_document(
+    root: Element, namespace: str | None = None, *, declaration: bool = True
+) -> bytes:
+    """Render ``root`` as a UTF-8 document with a default namespace and (unless
+    ``declaration`` is False, as MWS's Subscriptions section answered) an XML declaration."""
     attrs: dict[str, str] = {}
     if namespace:
         attrs["xmlns"] = namespace
     if len(root) == 3:
         attrs.update(root[2])
-    out: list[str] = [XML_DECLARATION]
+    out: list[str] = [XML_DECLARATION] if declaration else []
     _write(out, (root[0], root[1], attrs))
     out.append("\n")
     return "".join(out).encode("utf-8")

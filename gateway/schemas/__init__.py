@@ -49,3 +49,13 @@ def feed_schema(name: str) -> xmlschema.XMLSchema:
 @lru_cache(maxsize=16)
 def _feed_schema(name: str) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(SCHEMA_DIR / "feeds" / f"{name}.xsd"))
+
+
+def notification_schema() -> xmlschema.XMLSchema:
+    """The MWS push notification schema (``notifications/MWSPushNotification.xsd``, no namespace)."""
+    return _notification_schema()
+
+
+@lru_cache(maxsize=1)
+def _notification_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMA_DIR / "notifications" / "MWSPushNotification.xsd"))

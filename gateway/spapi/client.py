@@ -246,12 +246,14 @@ class SpApiClient:
         idempotent: bool | None = None,
         audit: AuditTrail,
         not_found: str | None = None,
+        grantless: str | None = None,
     ) -> SpApiResponse:
         """One SP-API operation; see the module docstring.
 
         ``restricted``: None for the LWA token; a (possibly empty) list of data elements to
-        call with an RDT for exactly ``method path``. ``idempotent``: default from the
-        method (POST/PATCH are not). ``not_found``: the MWS code to answer a 404 with.
+        call with an RDT for exactly ``method path``. ``grantless``: the scope of a grantless
+        operation (an application token instead of the seller's). ``idempotent``: default
+        from the method (POST/PATCH are not). ``not_found``: the MWS code to answer a 404 with.
         """
         method = method.upper()
         started = self._clock()
@@ -281,6 +283,10 @@ class SpApiClient:
             )
 
             async def token() -> str:
+                if grantless is not None:
+                    return await self.lwa.grantless(
+                        seller_id, grantless, wait_limit=deadline - self._clock()
+                    )
                 if resources is None:
                     return await self.lwa.token(seller_id, wait_limit=deadline - self._clock())
                 return await self.rdt.token(

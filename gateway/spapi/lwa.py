@@ -10,6 +10,12 @@ When SP-API rejects a token (401/403), the client calls :meth:`LwaTokens.invalid
 the token it used and asks again: a newer token cached meanwhile is kept, so a burst of
 rejections still causes one exchange.
 
+Grantless operations (Notifications destinations, subscriptions by id) take an application
+token instead: ``grant_type=client_credentials`` with a ``scope``
+(``sellingpartnerapi::notifications``), no refresh token. :meth:`LwaTokens.grantless` caches
+it per (application, scope) exactly like the seller tokens, one exchange in flight; the
+application's client id and secret are those configured for the seller the call is made for.
+
 Errors: LWA's ``invalid_grant`` / ``invalid_client`` / ``unauthorized_client`` /
 ``access_denied`` / ... (4xx) -> :class:`LwaDenied` (MWS ``AccessDenied``); 5xx, 429,
 ``server_error``, ``temporarily_unavailable``, timeouts, connection failures and unreadable
@@ -65,14 +71,33 @@ class LwaTokens:
         self.exchanges = 0  # token exchanges attempted (for tests and metrics)
 
     async def token(self, seller_id: str, *, wait_limit: float | None = None) -> str:
-        cached = self._cache.get(seller_id)
+        return await self._token(seller_id, seller_id, None, wait_limit)
+
+    async def grantless(
+        self, seller_id: str, scope: str, *, wait_limit: float | None = None
+    ) -> str:
+        """The application token for ``scope`` (client_credentials), cached per app and scope."""
+        client_id = self._client_id(seller_id)
+        return await self._token(f"grantless:{client_id}:{scope}", seller_id, scope, wait_limit)
+
+    def _client_id(self, seller_id: str) -> str:
+        try:
+            creds = self._settings.seller(seller_id).lwa
+        except Exception:  # ConfigError: unknown seller
+            creds = None
+        return creds.client_id if creds is not None else "-"
+
+    async def _token(
+        self, key: str, seller_id: str, scope: str | None, wait_limit: float | None
+    ) -> str:
+        cached = self._cache.get(key)
         if cached is not None and cached.fresh(self._clock(), self._margin):
             return cached.value
-        task = self._inflight.get(seller_id)
+        task = self._inflight.get(key)
         if task is None:
-            task = asyncio.create_task(self._exchange(seller_id, wait_limit))
-            self._inflight[seller_id] = task
-            task.add_done_callback(lambda t: self._done(seller_id, t))
+            task = asyncio.create_task(self._exchange(seller_id, wait_limit, key, scope))
+            self._inflight[key] = task
+            task.add_done_callback(lambda t: self._done(key, t))
         try:
             async with asyncio.timeout(wait_limit):
                 result = await asyncio.shield(task)
@@ -93,14 +118,20 @@ class LwaTokens:
 
     def invalidate(self, seller_id: str, token: str) -> None:
         """Forget ``token`` (rejected by SP-API) unless a newer one replaced it already."""
-        cached = self._cache.get(seller_id)
-        if cached is not None and cached.value == token:
-            del self._cache[seller_id]
+        for key, cached in list(self._cache.items()):
+            if cached.value == token and (key == seller_id or key.startswith("grantless:")):
+                del self._cache[key]
 
     def forget(self, seller_id: str) -> None:
         self._cache.pop(seller_id, None)
 
-    async def _exchange(self, seller_id: str, wait_limit: float | None) -> AccessToken:
+    async def _exchange(
+        self,
+        seller_id: str,
+        wait_limit: float | None,
+        key: str | None = None,
+        scope: str | None = None,
+    ) -> AccessToken:
         upstream = self._settings.upstream
         try:
             creds = self._settings.seller(seller_id).lwa
@@ -118,15 +149,25 @@ class LwaTokens:
         per_call = upstream.timeout_seconds
         if wait_limit is not None:
             per_call = max(0.05, min(wait_limit, per_call))
+        form = (
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": creds.refresh_token,
+                "client_id": creds.client_id,
+                "client_secret": creds.client_secret,
+            }
+            if scope is None
+            else {
+                "grant_type": "client_credentials",
+                "scope": scope,
+                "client_id": creds.client_id,
+                "client_secret": creds.client_secret,
+            }
+        )
         try:
             response = await self._http.post(
                 upstream.lwa_url,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": creds.refresh_token,
-                    "client_id": creds.client_id,
-                    "client_secret": creds.client_secret,
-                },
+                data=form,
                 timeout=httpx.Timeout(
                     per_call, connect=min(per_call, upstream.connect_timeout_seconds)
                 ),
@@ -150,7 +191,7 @@ class LwaTokens:
             if not isinstance(value, str) or not value or expires_in <= 0:
                 raise self._unavailable("MalformedTokenResponse")
             token = AccessToken(value=value, expires_at=started + expires_in)
-            self._cache[seller_id] = token
+            self._cache[key or seller_id] = token
             log.debug("lwa.exchanged", seller_id=seller_id, expires_in=expires_in)
             return token
         code = str(body.get("error") or "")

@@ -50,6 +50,8 @@ class Services:
     store: Store
     spapi: Any  # gateway.spapi.client.SpApiClient (Any to keep this module import-light)
     background: Background = field(default_factory=Background)  # work answered, not finished
+    # gateway.notifications.service.NotificationService (SQS queues of the Subscriptions section)
+    notifications: Any = None
 
 
 @dataclass

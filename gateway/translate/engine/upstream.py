@@ -150,6 +150,7 @@ class SectionApi:
         restricted: list[str] | None = None,
         idempotent: bool | None = None,
         not_found: str | None = None,
+        grantless: str | None = None,
     ) -> Any:
         response = await self.client.call(
             seller_id=self.seller_id,
@@ -164,6 +165,7 @@ class SectionApi:
             idempotent=idempotent,
             audit=self.call.audit,
             not_found=not_found,
+            grantless=grantless,
         )
         return response.data
 
