@@ -65,3 +65,20 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
     app = create_app(demo_settings(tmp_path))
     with serve_in_thread(app) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def sqs_endpoint() -> Iterator[str]:
+    """A real SQS-compatible server (moto in server mode on 127.0.0.1) for the session."""
+    from tests.support.sqs import moto_sqs
+
+    with moto_sqs() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def probe(sqs_endpoint: str) -> Any:
+    """A plain boto3 look at moto's queues (what a legacy program reading its queue does)."""
+    from tests.support.sqs import SqsProbe
+
+    return SqsProbe(sqs_endpoint)

@@ -187,6 +187,11 @@ class Bridge:
             self.metrics.failed.labels("store").inc()
             log.warning("bridge.store_unavailable", error=str(exc), message_id=message.message_id)
             return Outcome("retry", reason="store")
+        except Exception:  # a bug: logged; the message stays and is tried again later
+            self.metrics.failed.labels("internal").inc()
+            log.exception("bridge.handle_failed", message_id=message.message_id)
+            await self._hide(source, message, self._backoff(message.receive_count))
+            return Outcome("retry", reason="internal error")
 
     async def _handle(self, source: SourceQueue, message: ReceivedMessage) -> Outcome:
         sqs = self.service.sqs

@@ -39,12 +39,16 @@ def _reverse_types(rows: Mapping[str, Any]) -> dict[str, str]:
 
 
 def feed_type_of(catalog: Any, spapi_type: str) -> str:
+    """The MWS FeedType of an SP-API feedType: the passthrough row naming it, the type itself
+    when SP-API's spelling is accepted as sent (``native``), else ``_TYPE_``."""
     table = catalog.table("feeds/types") or {}
-    for group in ("passthrough", "native"):
-        rows = table.get(group) or {}
-        found = _reverse_types(rows).get(spapi_type)
-        if found and found.startswith("_"):
+    passthrough = table.get("passthrough") or {}
+    if isinstance(passthrough, Mapping):
+        found = _reverse_types(passthrough).get(spapi_type)
+        if found:
             return found
+    if spapi_type in [str(t) for t in table.get("native") or ()]:
+        return spapi_type
     return mws_spelling(spapi_type)
 
 

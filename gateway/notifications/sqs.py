@@ -9,7 +9,8 @@ never blocks; boto3 clients are thread-safe once created, and one is kept per re
 Endpoint: ``NotificationSettings.sqs_endpoint`` (``MWS_GATEWAY_SQS_ENDPOINT``) for an
 SQS-compatible server, else AWS's regional endpoint of each queue's region. Credentials come
 from boto3's standard chain (``AWS_*`` variables, the IAM role...), never from the
-configuration file; nothing here logs them.
+configuration file; nothing here logs them. Only against an SQS-compatible server with no
+credentials at all (the demo) a placeholder key is used, which such servers accept.
 
 Errors: :class:`QueueMissing` (the queue does not exist), :class:`QueueDenied` (no permission),
 :class:`SqsUnavailable` (connection failures, timeouts, throttling, 5xx: worth retrying).
@@ -121,11 +122,16 @@ class Sqs:
     def _client(self, region: str) -> SQSClient:
         client = self._clients.get(region)
         if client is None:
+            kwargs: dict[str, Any] = {}
+            if self.endpoint and self._session.get_credentials() is None:
+                # An SQS-compatible server (the demo's moto) takes any key; AWS never gets here.
+                kwargs = {"aws_access_key_id": "mws-gateway", "aws_secret_access_key": "-"}
             client = self._session.client(
                 "sqs",
                 region_name=region,
                 endpoint_url=self.endpoint,
                 config=self._config,
+                **kwargs,
             )
             self._clients[region] = client
         return client
