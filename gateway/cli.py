@@ -1,4 +1,4 @@
-"""``mws-gateway serve | check-config | coverage | sign | emulator``."""
+"""``mws-gateway serve | bridge | check-config | coverage | sign | emulator``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
     )
     return 0
+
+
+def cmd_bridge(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from gateway.audit import configure_logging
+    from gateway.notifications.worker import serve
+
+    settings = _settings(args)
+    if not settings.notifications.enabled:
+        raise ConfigError(
+            "notifications.source_queue_url: the bridge needs the SQS queue SP-API delivers "
+            "to (MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL)"
+        )
+    configure_logging(settings.log_level)
+    return asyncio.run(serve(settings))
 
 
 def _exit_cleanly(signum: int, _frame: object) -> None:
@@ -188,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    bridge = sub.add_parser(
+        "bridge", help="run the notification bridge (SP-API JSON -> MWS XML on legacy queues)"
+    )
+    common(bridge)
+    bridge.add_argument("--host", help="address of /metrics and /healthz (default 127.0.0.1)")
+    bridge.set_defaults(func=cmd_bridge)
 
     check = sub.add_parser("check-config", help="validate configuration and mapping tables")
     common(check)

@@ -52,7 +52,7 @@ def _feed_schema(name: str) -> xmlschema.XMLSchema:
 
 
 def notification_schema() -> xmlschema.XMLSchema:
-    """The MWS push notification schema (``notifications/MWSPushNotification.xsd``, no namespace)."""
+    """The MWS push notification schema (``notifications/MWSPushNotification.xsd``)."""
     return _notification_schema()
 
 
