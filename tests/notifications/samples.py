@@ -123,8 +123,13 @@ def any_offer_changed(asin: str = "B00TESTASIN", nid: str | None = None) -> dict
     )
 
 
-def feed_finished(feed_id: str, feed_type: str = "POST_ORDER_FULFILLMENT_DATA", *,
-                  status: str = "DONE", nid: str | None = None) -> dict[str, Any]:  # fmt: skip
+def feed_finished(
+    feed_id: str,
+    feed_type: str = "POST_ORDER_FULFILLMENT_DATA",
+    *,
+    status: str = "DONE",
+    nid: str | None = None,
+) -> dict[str, Any]:
     return camel(
         "FEED_PROCESSING_FINISHED",
         "feedProcessingFinishedNotification",
@@ -139,8 +144,13 @@ def feed_finished(feed_id: str, feed_type: str = "POST_ORDER_FULFILLMENT_DATA", 
     )
 
 
-def report_finished(report_id: str, *, status: str = "DONE", document: bool = True,
-                    report_type: str = "GET_MERCHANT_LISTINGS_ALL_DATA") -> dict[str, Any]:  # fmt: skip
+def report_finished(
+    report_id: str,
+    *,
+    status: str = "DONE",
+    document: bool = True,
+    report_type: str = "GET_MERCHANT_LISTINGS_ALL_DATA",
+) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "sellerId": SELLER,
         "reportId": report_id,
