@@ -30,9 +30,15 @@ def namespace_of(body: bytes) -> str:
     return root.tag[1:].split("}", 1)[0]
 
 
-def assert_valid_mws_xml(body: bytes) -> ET.Element:
-    """Parse ``body``, validate it against the XSDs of its namespace, return the root."""
-    assert body.startswith(b'<?xml version="1.0"?>'), body[:60]
+def assert_valid_mws_xml(body: bytes, *, declaration: bool = True) -> ET.Element:
+    """Parse ``body``, validate it against the XSDs of its namespace, return the root.
+
+    ``declaration=False``: the body must start with its root element, no XML declaration (the
+    Subscriptions section's mutating calls, as MWS answered them)."""
+    if declaration:
+        assert body.startswith(b'<?xml version="1.0"?>'), body[:60]
+    else:
+        assert body.startswith(b"<") and not body.startswith(b"<?xml"), body[:60]
     namespace = namespace_of(body)
     folders = _folders_by_namespace().get(namespace, ())
     schema = schema_for(namespace, folders)
