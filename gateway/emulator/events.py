@@ -56,6 +56,7 @@ class Outgoing:
     destination_id: str
     body: str
     notification_type: str
+    notification_id: str
     attempts: int = 0
 
 
@@ -126,9 +127,10 @@ def emit(state: EmulatorState, seller_id: str, ntype: str, obj: dict[str, Any]) 
     if sub is None:
         return False
     doc = envelope(state, sub, ntype, obj)
-    notifications_state(state).outbox.append(
-        Outgoing(str(sub["destinationId"]), json.dumps(doc, separators=(",", ":")), ntype)
-    )
+    meta = doc.get("NotificationMetadata") or doc.get("notificationMetadata") or {}
+    nid = str(meta.get("NotificationId") or meta.get("notificationId"))
+    body = json.dumps(doc, separators=(",", ":"))
+    notifications_state(state).outbox.append(Outgoing(str(sub["destinationId"]), body, ntype, nid))
     return True
 
 

@@ -302,7 +302,13 @@ async def flush(state: EmulatorState) -> int:
             else:
                 ns.outbox.append(item)
             continue
-        ns.published.append({"type": item.notification_type, "destinationId": item.destination_id})
+        ns.published.append(
+            {
+                "type": item.notification_type,
+                "destinationId": item.destination_id,
+                "notificationId": item.notification_id,
+            }
+        )
         sent += 1
     return sent
 
