@@ -284,8 +284,16 @@ async def _queue_url(state: EmulatorState, arn: str) -> str:
 async def flush(state: EmulatorState) -> int:
     """Send what is queued; returns how many went out (failures stay queued)."""
     ns = notifications_state(state)
+    lock = state.section("notifications.lock", asyncio.Lock)
+    async with lock:  # the ticker and an admin call may flush at once
+        return await _flush(state, ns)
+
+
+async def _flush(state: EmulatorState, ns: Any) -> int:
     sent = 0
     for _ in range(len(ns.outbox)):
+        if not ns.outbox:
+            break
         item = ns.outbox.popleft()
         destination = ns.destinations.get(item.destination_id)
         if destination is None:  # deleted meanwhile: SP-API sends nothing there

@@ -584,3 +584,63 @@ def _rdt_client(api_client: Any, base_url: str, method: str, path: str) -> Any:
     configuration.host = base_url
     configuration.access_token_cache = _FixedToken(rdt)
     return ApiClient(configuration=configuration)
+
+
+# ------------------------------------------------------------------ Notifications v1
+
+
+def test_notifications_roundtrip(api_client: Any, live: tuple[str, EmulatorState]) -> None:
+    """Destinations with a grantless client (scope), subscriptions with the seller's."""
+    from spapi.api.notifications_v1.notifications_api import NotificationsApi
+    from spapi.auth.credentials import SPAPIConfig
+    from spapi.client import SPAPIClient
+
+    models = _model_module("notifications_v1")
+    base_url = live[0]
+    grantless = SPAPIClient(
+        SPAPIConfig(
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            scope="sellingpartnerapi::notifications",
+            region="NA",
+        ),
+        oauth_endpoint=f"{base_url}/auth/o2/token",
+        endpoint=base_url,
+    ).api_client
+    app = NotificationsApi(grantless)
+    arn = "arn:aws:sqs:us-east-1:123456789012:sdk-roundtrip"
+    created = app.create_destination(
+        models.CreateDestinationRequest(
+            name="sdk",
+            resource_specification=models.DestinationResourceSpecification(
+                sqs=models.SqsResource(arn=arn)
+            ),
+        )
+    )
+    assert isinstance(created, models.CreateDestinationResponse)
+    destination_id = created.payload.destination_id
+    listed = app.get_destinations()
+    assert isinstance(listed, models.GetDestinationsResponse)
+    assert [d.resource.sqs.arn for d in listed.payload if d.destination_id == destination_id] == [
+        arn
+    ]
+    seller = NotificationsApi(api_client)
+    sub = seller.create_subscription(
+        "REPORT_PROCESSING_FINISHED",
+        models.CreateSubscriptionRequest(
+            payload_version="2020-09-04", destination_id=destination_id
+        ),
+    )
+    assert isinstance(sub, models.CreateSubscriptionResponse)
+    got = seller.get_subscription("REPORT_PROCESSING_FINISHED")
+    assert isinstance(got, models.GetSubscriptionResponse)
+    assert (got.payload.subscription_id, got.payload.destination_id) == (
+        sub.payload.subscription_id,
+        destination_id,
+    )
+    by_id = app.get_subscription_by_id(sub.payload.subscription_id, "REPORT_PROCESSING_FINISHED")
+    assert isinstance(by_id, models.GetSubscriptionByIdResponse)
+    assert by_id.payload.payload_version == "2020-09-04"
+    gone = app.delete_subscription_by_id(sub.payload.subscription_id, "REPORT_PROCESSING_FINISHED")
+    assert isinstance(gone, models.DeleteSubscriptionByIdResponse)
+    assert app.delete_destination(destination_id) is not None

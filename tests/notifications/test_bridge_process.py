@@ -100,8 +100,14 @@ def test_feed_and_offer_changes_reach_the_legacy_queue_across_a_bridge_kill(
 ) -> None:
     gateway = loop["gateway"]
     legacy = probe.create(unique("legacy"))
-    conn = MWSConnection(DEMO_ACCESS_KEY, DEMO_SECRET, Merchant=DEMO_SELLER, host="127.0.0.1",
-                         port=gateway.port, is_secure=False)  # fmt: skip
+    conn = MWSConnection(
+        DEMO_ACCESS_KEY,
+        DEMO_SECRET,
+        Merchant=DEMO_SELLER,
+        host="127.0.0.1",
+        port=gateway.port,
+        is_secure=False,
+    )
     dest = {"DeliveryChannel": "SQS", "AttributeList": [{"Key": "sqsQueueUrl", "Value": legacy}]}
     conn.register_destination(MarketplaceId=US, Destination=dest)
     for ntype in ("FeedProcessingFinished", "AnyOfferChanged"):
@@ -128,8 +134,9 @@ def test_feed_and_offer_changes_reach_the_legacy_queue_across_a_bridge_kill(
     with httpx.Client(base_url=loop["emulator_url"]) as admin:
         for i in range(OFFER_CHANGES):
             asin = offers[i % len(offers)][1]
-            answer = admin.post("/_emulator/notifications/offer-change",
-                                json={"asin": asin, "price": 10 + i})  # fmt: skip
+            answer = admin.post(
+                "/_emulator/notifications/offer-change", json={"asin": asin, "price": 10 + i}
+            )
             assert answer.status_code == 200 and answer.json()["queued"], answer.text
             asins.append(asin)
     published = notifications_state(emulator).published
@@ -145,10 +152,14 @@ def test_feed_and_offer_changes_reach_the_legacy_queue_across_a_bridge_kill(
             "sqs_endpoint": notes["sqs_endpoint"],
             "source_queue_url": source,
             "dead_letter_queue_url": dlq,
-            "bridge": {"wait_seconds": 1, "visibility_timeout": 3, "batch_size": 2,
-                       "metrics_port": 0},
+            "bridge": {
+                "wait_seconds": 1,
+                "visibility_timeout": 3,
+                "batch_size": 2,
+                "metrics_port": 0,
+            },
         },
-    }  # fmt: skip
+    }
     first = bridge_process(tmp_path, config)
     try:
         wait_for("some deliveries", lambda: probe.count(legacy) >= 8)

@@ -91,9 +91,12 @@ def test_boto_registers_subscribes_updates_and_deletes(live: LiveServer, probe: 
 
     conn.update_subscription(
         MarketplaceId=US,
-        Subscription={"NotificationType": "AnyOfferChanged", "Destination": dest,
-                      "IsEnabled": False},
-    )  # fmt: skip
+        Subscription={
+            "NotificationType": "AnyOfferChanged",
+            "Destination": dest,
+            "IsEnabled": False,
+        },
+    )
     got = conn.get_subscription(
         MarketplaceId=US, NotificationType="AnyOfferChanged", Destination=dest
     ).GetSubscriptionResult.Subscription
