@@ -106,3 +106,39 @@ async def test_emulator_faults_map_to_mws_errors_within_budget(fault: dict, code
     assert info.value.code == code
     assert time.monotonic() - started < 1.0 + 0.5
     await client.aclose()
+
+
+async def grantless_call(client: SpApiClient) -> object:
+    return await client.call(
+        seller_id=DEMO_SELLER_ID,
+        marketplace_id="ATVPDKIKX0DER",
+        section="Subscriptions",
+        operation="notifications.getDestinations",
+        method="GET",
+        path="/notifications/v1/destinations",
+        audit=AuditTrail(),
+        grantless="sellingpartnerapi::notifications",
+    )
+
+
+async def test_grantless_calls_share_one_client_credentials_exchange() -> None:
+    app, client = build()
+    results = await asyncio.gather(*(grantless_call(client) for _ in range(50)))
+    assert all(getattr(r, "status", None) == 200 for r in results)
+    state = app.state.emulator
+    assert state.lwa_exchanges == 1  # one client_credentials exchange, cached and shared
+    assert state.lwa_exchanges_by_seller == {}  # no seller's refresh token was used
+    [token] = [t for t in state.tokens._tokens.values() if t.kind == "grantless"]
+    assert token.scope == "sellingpartnerapi::notifications"
+    await call(client)  # a seller call still takes the seller's own token
+    assert state.lwa_exchanges == 2 and state.lwa_exchanges_by_seller[DEMO_SELLER_ID] == 1
+    await client.aclose()
+
+
+async def test_a_rejected_grantless_token_is_exchanged_again_once() -> None:
+    app, client = build()
+    await grantless_call(client)
+    app.state.emulator.tokens.expire_all()  # SP-API answers 403 to the cached token
+    assert getattr(await grantless_call(client), "status", None) == 200
+    assert app.state.emulator.lwa_exchanges == 2
+    await client.aclose()
