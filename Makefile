@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
+SQS_PORT ?= 9324
 
-.PHONY: run test lint typecheck unit chart-check image-check bench fuzz readme clean venv
+.PHONY: run sqs test lint typecheck unit chart-check image-check bench fuzz readme clean venv
 
 venv: $(STAMP)
 
@@ -13,10 +14,21 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# the Node MWS clients of tests/npm need node and npm (installed with apt when missing)
+	command -v node >/dev/null && command -v npm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	touch $(STAMP)
 
+# With MWS_GATEWAY_SQS_ENDPOINT set (e.g. `make sqs` in another shell, then
+# MWS_GATEWAY_SQS_ENDPOINT=http://127.0.0.1:9324 make run) the demo also runs the notification
+# loop: the emulator publishes SP-API notifications to a queue it creates on that server and an
+# in-process bridge delivers MWS XML to the queues subscribed through the Subscriptions API.
 run: $(STAMP)
 	exec $(BIN)/mws-gateway serve --demo --port $(PORT)
+
+# A local SQS-compatible server (moto in server mode) for the notification demo.
+sqs: $(STAMP)
+	exec $(BIN)/moto_server -H 127.0.0.1 -p $(SQS_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check gateway tests bench scripts

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.emulator import pricing
 from gateway.emulator.common import (
     JsonBody,
     OperationContext,
@@ -33,13 +34,14 @@ from gateway.emulator.common import (
     invalid_input,
     iso,
     json_response,
+    new_request_id,
     not_found,
     parse_datetime,
     query_list,
     read_json_object,
     spapi_operation,
 )
-from gateway.emulator.events import emit
+from gateway.emulator.events import emit, subscription
 from gateway.emulator.state import EmulatorState
 
 BASE = "/feeds/2021-06-30"
@@ -360,8 +362,35 @@ def _advance(state: EmulatorState, fs: FeedsState, feed: dict[str, Any]) -> None
     if done is not None:
         feed["processingEndTime"] = iso(done)
         fs.processed.append(feed["feedId"])
+        seller = fs.owners.get(feed["feedId"], state.config.seller_id)
+        watched = subscription(state, seller, "ANY_OFFER_CHANGED") is not None
+        before = _prices(state) if watched else {}
         _process(state, feed)
         _finished(state, fs, feed)
+        if watched:
+            _offers_changed(state, seller, before)
+
+
+def _prices(state: EmulatorState) -> dict[str, Any]:
+    return {sku: item.get("price") for sku, item in state.data.listings.items()}
+
+
+def _offers_changed(state: EmulatorState, seller: str, before: dict[str, Any]) -> None:
+    """ANY_OFFER_CHANGED for every ASIN whose price the feed changed (when subscribed)."""
+    ctx = OperationContext("feeds.offerChange", new_request_id(), state, None)
+    seen: set[tuple[str, str]] = set()
+    for sku, item in state.data.listings.items():
+        if before.get(sku, object()) == item.get("price") or not item.get("asin"):
+            continue
+        key = (str(item.get("marketplace_id")), str(item["asin"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        condition = pricing.condition_of(item)[0]
+        payload = pricing.any_offer_changed(ctx, key[0], key[1], condition, iso(now(state)))
+        if payload is not None:
+            payload["SellerId"] = seller
+            emit(state, seller, "ANY_OFFER_CHANGED", payload)
 
 
 def _finished(state: EmulatorState, fs: FeedsState, feed: dict[str, Any]) -> None:
