@@ -461,8 +461,15 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
         notes["source_queue_url"] = env["MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL"]
     if env.get("MWS_GATEWAY_NOTIFICATIONS_DLQ_URL"):
         notes["dead_letter_queue_url"] = env["MWS_GATEWAY_NOTIFICATIONS_DLQ_URL"]
-    if env.get("MWS_GATEWAY_BRIDGE_IN_PROCESS"):
-        notes["bridge"] = {"in_process": env["MWS_GATEWAY_BRIDGE_IN_PROCESS"]}
+    bridge_env = {
+        "MWS_GATEWAY_BRIDGE_IN_PROCESS": "in_process",
+        "MWS_GATEWAY_BRIDGE_WAIT_SECONDS": "wait_seconds",
+        "MWS_GATEWAY_BRIDGE_VISIBILITY_TIMEOUT": "visibility_timeout",
+        "MWS_GATEWAY_BRIDGE_METRICS_PORT": "metrics_port",
+    }
+    bridge = {key: env[var] for var, key in bridge_env.items() if env.get(var)}
+    if bridge:
+        notes["bridge"] = bridge
     if notes:
         doc["notifications"] = notes
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):

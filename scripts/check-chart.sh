@@ -85,29 +85,40 @@ PY
     "$VENV_BIN/kubernetes-validate" --strict --quiet -k "$KUBE_VERSION" "$core"
 }
 
-check_pod_hardening() { # the Deployment keeps the hardening however values are set
+check_pod_hardening() { # every Deployment keeps the hardening however values are set
     "$VENV_BIN/python" - "$WORK/$1.yaml" <<'PY'
 import sys
 import yaml
 
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-(deploy,) = [d for d in docs if d["kind"] == "Deployment"]
-pod = deploy["spec"]["template"]["spec"]
-(c,) = pod["containers"]
-sc = c["securityContext"]
-assert pod["securityContext"]["runAsNonRoot"] is True
-assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
-assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
-assert sc["capabilities"]["drop"] == ["ALL"]
-assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
-assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
-assert c["resources"]["limits"]["memory"] and c["resources"]["requests"]["cpu"]
-mounts = {m["mountPath"] for m in c["volumeMounts"]}
-env = {e["name"]: e for e in c["env"]}
-assert env["MWS_GATEWAY_DATA_DIR"]["value"] in mounts and "/tmp" in mounts
-empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
-assert {"data", "tmp"} <= empty
-assert env["MWS_GATEWAY_HOST"]["value"] == "0.0.0.0"
+deployments = [d for d in docs if d["kind"] == "Deployment"]
+names = sorted(d["spec"]["template"]["spec"]["containers"][0]["name"] for d in deployments)
+assert names in (["gateway"], ["bridge", "gateway"]), names
+for deploy in deployments:
+    pod = deploy["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    sc = c["securityContext"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"]["drop"] == ["ALL"]
+    assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    ready = "/readyz" if c["name"] == "gateway" else "/healthz"
+    assert c["readinessProbe"]["httpGet"]["path"] == ready
+    assert c["resources"]["limits"]["memory"] and c["resources"]["requests"]["cpu"]
+    mounts = {m["mountPath"] for m in c["volumeMounts"]}
+    env = {e["name"]: e for e in c["env"]}
+    assert env["MWS_GATEWAY_DATA_DIR"]["value"] in mounts and "/tmp" in mounts
+    empty = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    assert {"data", "tmp"} <= empty
+    assert env["MWS_GATEWAY_HOST"]["value"] == "0.0.0.0"
+    if c["name"] == "bridge":
+        assert c["args"] == ["bridge"]
+        assert "MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL" in env and "MWS_GATEWAY_DATABASE_URL" in env
+        # the gateway's Service must not select the bridge's pods
+        (service,) = [d for d in docs if d["kind"] == "Service"]
+        labels = deploy["spec"]["template"]["metadata"]["labels"]
+        assert not all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
 PY
 }
 
@@ -149,6 +160,10 @@ grep -q "MWS_GATEWAY_MAPPINGS_DIR" "$WORK/ha.yaml" || fail "ha: mapping override
 if grep -q "MWS_GATEWAY_MAPPINGS_DIR" "$WORK/defaults.yaml"; then
     fail "defaults: mappings directory mounted although no mappings were given"
 fi
+grep -q "component: notification-bridge" "$WORK/ha.yaml" || fail "ha: no notification bridge Deployment"
+if grep -q "notification-bridge" "$WORK/defaults.yaml"; then
+    fail "defaults: the notification bridge is optional and off by default"
+fi
 
 step "invalid values are rejected"
 expect_failure "replicaCount: -1" "replicaCount" --set replicaCount=-1
@@ -162,6 +177,13 @@ expect_failure "autoscaling without Redis" "quotas would not be shared" \
     --set autoscaling.enabled=true
 expect_failure "urlSecretKey without a Secret" "need existingSecret" \
     --set redis.urlSecretKey=REDIS_URL
+expect_failure "bridge without a source queue" "needs notifications.sourceQueueUrl" \
+    --set notifications.bridge.enabled=true
+expect_failure "bridge without PostgreSQL" "needs postgresql" \
+    --set notifications.bridge.enabled=true \
+    --set notifications.sourceQueueUrl=https://sqs.us-east-1.amazonaws.com/123456789012/q
+expect_failure "malformed source queue URL" "sourceQueueUrl" \
+    --set notifications.sourceQueueUrl=queue
 
 step "hadolint Dockerfile (failure threshold: warning)"
 "$VENV_BIN/hadolint" --failure-threshold warning Dockerfile

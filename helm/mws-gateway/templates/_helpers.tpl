@@ -74,9 +74,61 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.existingSecret .Values.secret.create }}
 {{- fail "mws-gateway: set existingSecret or secret.create, not both" }}
 {{- end }}
+{{- if and .Values.notifications.bridge.enabled (not .Values.notifications.sourceQueueUrl) }}
+{{- fail "mws-gateway: notifications.bridge.enabled needs notifications.sourceQueueUrl (the queue SP-API delivers to)" }}
+{{- end }}
+{{- if and .Values.notifications.bridge.enabled (not (or .Values.postgresql.url .Values.postgresql.urlSecretKey)) }}
+{{- fail "mws-gateway: notifications.bridge.enabled needs postgresql.url or postgresql.urlSecretKey: the bridge routes by the subscriptions the gateway pods record, which a pod's own SQLite file would not share" }}
+{{- end }}
 {{- end }}
 
 {{/* ConfigMap key for a mapping file path (keys cannot hold "/"). */}}
 {{- define "mws-gateway.mappingKey" -}}
 {{- . | replace "/" "__" }}
+{{- end }}
+
+{{/* The bridge's names: its own app name, so the gateway's Service never selects its pods. */}}
+{{- define "mws-gateway.bridgeName" -}}
+{{- printf "%s-bridge" (include "mws-gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "mws-gateway.bridgeSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-bridge" (include "mws-gateway.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: notification-bridge
+{{- end }}
+
+{{/* Environment of the notifications, shared by the gateway and the bridge. */}}
+{{- define "mws-gateway.notificationsEnv" -}}
+{{- with .Values.notifications.sourceQueueUrl }}
+- name: MWS_GATEWAY_NOTIFICATIONS_QUEUE_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.notifications.deadLetterQueueUrl }}
+- name: MWS_GATEWAY_NOTIFICATIONS_DLQ_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.notifications.sqsEndpoint }}
+- name: MWS_GATEWAY_SQS_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- if .Values.notifications.sourceQueueUrl }}
+- name: AWS_REGION
+  value: {{ .Values.notifications.region | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The durable store's URL (PostgreSQL), shared by the gateway and the bridge. */}}
+{{- define "mws-gateway.databaseEnv" -}}
+{{- $secretName := include "mws-gateway.secretName" . }}
+{{- if .Values.postgresql.url }}
+- name: MWS_GATEWAY_DATABASE_URL
+  value: {{ .Values.postgresql.url | quote }}
+{{- else if .Values.postgresql.urlSecretKey }}
+- name: MWS_GATEWAY_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ .Values.postgresql.urlSecretKey }}
+{{- end }}
 {{- end }}
