@@ -46,7 +46,7 @@ collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
 pytestmark = pytest.mark.live
 
 US = "ATVPDKIKX0DER"
-OFFER_CHANGES = 40
+OFFER_CHANGES = 30
 
 
 def wait_for(what: str, check: Any, timeout: float = 30.0) -> None:
@@ -140,8 +140,16 @@ def test_feed_and_offer_changes_reach_the_legacy_queue_across_a_bridge_kill(
             assert answer.status_code == 200 and answer.json()["queued"], answer.text
             asins.append(asin)
     published = notifications_state(emulator).published
-    wait_for("the feed's notification", lambda: len(published) == OFFER_CHANGES + 1)
+    # the feed's end, and the offer change its new price is
+    wait_for(
+        "the feed's notifications",
+        lambda: (
+            len(published) == OFFER_CHANGES + 2
+            and [p["type"] for p in published].count("FEED_PROCESSING_FINISHED") == 1
+        ),
+    )
     expected = {p["notificationId"] for p in published}
+    assert len(expected) == OFFER_CHANGES + 2
 
     notes = loop["notifications"]
     source = probe.client.get_queue_url(QueueName=notes["source_queue_name"])["QueueUrl"]
