@@ -82,3 +82,13 @@ def probe(sqs_endpoint: str) -> Any:
     from tests.support.sqs import SqsProbe
 
     return SqsProbe(sqs_endpoint)
+
+
+@pytest.fixture(scope="session")
+def sqs_client(sqs_endpoint: str) -> Iterator[Any]:
+    """The gateway's own SQS client (gateway.notifications.sqs.Sqs) on moto, for the session."""
+    from gateway.notifications.sqs import Sqs
+
+    client = Sqs(endpoint=sqs_endpoint, region="us-east-1")
+    yield client
+    client.close()

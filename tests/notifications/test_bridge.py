@@ -22,6 +22,7 @@ from gateway.config import NotificationSettings
 from gateway.notifications.bridge import Bridge, BridgeMetrics, Outcome
 from gateway.notifications.registry import Registry, Subscription
 from gateway.notifications.service import NotificationService, SourceQueue
+from gateway.notifications.sqs import Sqs
 from gateway.schemas import notification_schema
 from gateway.state.store_sqlite import SqliteStore
 from tests.notifications import samples
@@ -30,6 +31,7 @@ from tests.support.sqs import SqsProbe, unique
 pytestmark = pytest.mark.anyio
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
+CATALOG = load_catalog()
 
 
 @dataclass
@@ -72,20 +74,21 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path, sqs_endpoint: str, probe: SqsProbe) -> AsyncIterator[Rig]:
+async def rig(
+    tmp_path: Path, sqs_endpoint: str, probe: SqsProbe, sqs_client: Sqs
+) -> AsyncIterator[Rig]:
     source_url = probe.create(unique("source"))
     dlq_url = probe.create(unique("dlq"))
     settings = NotificationSettings(
         sqs_endpoint=sqs_endpoint, source_queue_url=source_url, dead_letter_queue_url=dlq_url
     )
-    service = NotificationService(settings)
+    service = NotificationService(settings, sqs_client)
     store = SqliteStore(tmp_path / "gateway.sqlite3")
     await store.open()
-    bridge = Bridge(service, store, load_catalog(), BridgeMetrics())
+    bridge = Bridge(service, store, CATALOG, BridgeMetrics())
     try:
         yield Rig(bridge, await service.source(), Registry(store), store, probe)
     finally:
-        service.close()
         await store.close()
 
 
