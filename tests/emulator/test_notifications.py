@@ -205,3 +205,58 @@ async def test_events_are_published_as_spapi_json(api: Any, probe: SqsProbe) -> 
         "FEED_PROCESSING_FINISHED",
         "ANY_OFFER_CHANGED",
     ]
+
+
+async def test_jobs_notify_when_they_finish_or_change(api: Any, probe: SqsProbe) -> None:
+    """A report finishing and a fulfillment order moving on, with nobody polling them."""
+    from gateway.emulator.events import tick
+    from tests.outbound.test_emulator import new_order
+
+    client, state, tokens = api
+    queue = probe.create(unique("jobs"))
+    arn = probe.client.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    created = await client.post(
+        "/notifications/v1/destinations",
+        headers=auth(tokens["app"]),
+        json={"name": "gw", "resourceSpecification": {"sqs": {"arn": arn}}},
+    )
+    dest = created.json()["payload"]["destinationId"]
+    for ntype, version in (
+        ("REPORT_PROCESSING_FINISHED", "2020-09-04"),
+        ("FULFILLMENT_ORDER_STATUS", "1.0"),
+    ):
+        answer = await client.post(
+            f"/notifications/v1/subscriptions/{ntype}",
+            headers=auth(tokens["seller"]),
+            json={"payloadVersion": version, "destinationId": dest},
+        )
+        assert answer.status_code == 200
+    report = await client.post(
+        "/reports/2021-06-30/reports",
+        headers=auth(tokens["seller"]),
+        json={"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["ATVPDKIKX0DER"]},
+    )
+    assert report.status_code == 202
+    sku = sorted(state.data.inventory)[0]
+    order = await client.post(
+        "/fba/outbound/2020-07-01/fulfillmentOrders",
+        headers=auth(tokens["seller"]),
+        json=new_order("MCF-NOTE-1", sku),
+    )
+    assert order.status_code == 200
+    state.clock.advance(61)  # the report is done; the order reaches Planning
+    tick(state)
+    await flush(state)
+    docs = [json.loads(m["Body"]) for m in probe.drain(queue, expect=3, timeout=5)]
+    reports = [d for d in docs if d.get("notificationType") == "REPORT_PROCESSING_FINISHED"]
+    assert [r["payload"]["reportProcessingFinishedNotification"]["reportId"] for r in reports] == [
+        report.json()["reportId"]
+    ]
+    statuses = [
+        d["Payload"]["FulfillmentOrderStatusNotification"]["FulfillmentOrderStatus"]
+        for d in docs
+        if d.get("NotificationType") == "FULFILLMENT_ORDER_STATUS"
+    ]
+    assert sorted(statuses) == ["Planning", "Received"]  # created, then moved on by the clock
