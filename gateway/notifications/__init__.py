@@ -11,6 +11,8 @@ This package holds what both halves share, beside the request pass like ``gatewa
                    the SP-API destination and subscriptions behind them, delivered ids
 * :mod:`envelope`  an SP-API notification read from its JSON (either spelling of its keys)
 * :mod:`render`    that notification as MWS XML, from ``mappings/notifications/``
+* :mod:`enrich`    the MWS values a notification does not carry (FeedType, statuses...)
 * :mod:`bridge`    the worker: source queue -> rendered XML -> every subscribed legacy queue
+* :mod:`worker`    ``mws-gateway bridge``: the bridge as its own process (/metrics, /healthz)
 * :mod:`service`   the process-wide handle the gateway and the bridge share
 """
