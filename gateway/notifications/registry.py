@@ -22,7 +22,7 @@ as the client wrote it is kept for the answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,9 +90,14 @@ def subscription_key(marketplace: str, notification_type: str, url: str) -> str:
     return f"{marketplace} {notification_type} {canonical_url(url)}"
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class Registry:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self.store = store
+        self.clock = clock  # the store's clock (records are timed by it)
 
     # -- legacy destinations -------------------------------------------------------------
 
@@ -222,7 +227,7 @@ class Registry:
 
     async def prune(self, seller: str, keep_days: int, *, limit: int = 1000) -> int:
         """Forget delivery records older than ``keep_days`` (bounded work per call)."""
-        until = datetime.now(UTC) - timedelta(days=keep_days)
+        until = self.clock() - timedelta(days=keep_days)
         removed = 0
         for kind in (DELIVERED, DONE):
             for record in await self.store.list(kind, seller, until=until, limit=limit):

@@ -8,6 +8,7 @@ program reading its queue would do).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -31,6 +32,7 @@ def moto_sqs() -> Iterator[str]:
     """The endpoint URL of a running moto server (stopped on exit)."""
     saved = {k: os.environ.get(k) for k in CREDENTIALS}
     os.environ.update(CREDENTIALS)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per SQS call otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
