@@ -8,16 +8,17 @@ One loop: long-poll the source queue, and for each message
 2. skip it when its notificationId was delivered already (``notifications.done``);
 3. find the legacy queues subscribed to its MWS type for its seller (and marketplace, when it
    names one) in the durable registry;
-4. render the MWS XML once and send it to each queue that has not had it yet, recording every
-   delivery (``notifications.delivered``) as it happens;
+4. render the MWS XML once and send it to each queue that has not had it yet (side by side),
+   recording every delivery (``notifications.delivered``) as it happens;
 5. delete the message from the source queue only once every queue accepted it. A queue that
    fails leaves the message in the source queue, hidden for a backoff that doubles with each
    receive (up to ``max_backoff_seconds``), so the next attempt sends only to the queues still
    missing it.
 
-So delivery is at least once, and a restart mid-batch (or a crash) repeats at most the one send
-whose record was not yet written. On a stop the messages received but not handled are made
-visible again at once.
+The messages of one receive (up to ``batch_size``) are handled side by side; two copies of one
+notificationId in a batch are not: the second waits for its redelivery. So delivery is at
+least once, and a restart mid-batch (or a crash) repeats at most the sends whose record was not
+yet written. On a stop the messages received but not handled are made visible again at once.
 
 Metrics (``mws_gateway_bridge_*``): received, delivered (per MWS type), failed (per reason),
 dead_lettered, duplicates, unrouted, absorbed, and lag (seconds from SQS's SentTimestamp of
@@ -125,6 +126,7 @@ class Bridge:
         self.handled = 0  # messages handled (any outcome), for tests and health
         self.alive_at = clock()
         self._sellers: set[str] = set()
+        self._working: set[tuple[str, str]] = set()  # (seller, notificationId) being delivered
         self._pruned_at = 0.0
 
     # -- the loop ------------------------------------------------------------------------
@@ -152,11 +154,11 @@ class Bridge:
                 log.warning("bridge.receive_failed", error=str(exc), attempt=failures)
                 await _sleep_or_stop(stop, min(30.0, RETRY_BASE_SECONDS * 2 ** min(failures, 4)))
                 continue
-            for i, message in enumerate(messages):
-                if stop.is_set():
-                    await self.service.sqs.release(source.url, [m.receipt for m in messages[i:]])
-                    break
-                await self.handle(source, message)
+            if stop.is_set():
+                await self.service.sqs.release(source.url, [m.receipt for m in messages])
+                break
+            # the messages of a batch are independent: handled side by side
+            await asyncio.gather(*(self.handle(source, m) for m in messages))
             await self._prune()
         log.info("bridge.stopped", handled=self.handled)
 
@@ -224,30 +226,23 @@ class Bridge:
             body = render(note, routed, self.tables, extra).decode("utf-8")
         except PoisonMessage as exc:
             return await self._dead_letter(source, message, str(exc))
-        done = await self.registry.delivered_to(seller, nid, targets)
-        sent = 0
-        failed = 0
-        for url in targets:
-            if canonical_url(url) in done:
-                continue
-            try:
-                await sqs.send(url, body)
-            except SqsError as exc:
-                failed += 1
-                reason = "target_missing" if isinstance(exc, QueueMissing) else "target_unavailable"
-                self.metrics.failed.labels(reason).inc()
-                log.warning(
-                    "bridge.delivery_failed",
-                    notification_id=nid,
-                    type=routed.mws_type,
-                    target=url,
-                    error=str(exc),
-                    attempt=message.receive_count,
+        key = (seller, nid)
+        if key in self._working:  # a second copy in this very batch: the first one decides
+            return Outcome("retry", len(targets), reason="the same notification is in hand")
+        self._working.add(key)
+        try:
+            done = await self.registry.delivered_to(seller, nid, targets)
+            pending = [url for url in targets if canonical_url(url) not in done]
+            results = await asyncio.gather(
+                *(
+                    self._deliver(seller, nid, routed.mws_type, url, body, message)
+                    for url in pending
                 )
-                continue
-            await self.registry.mark_delivered(seller, nid, url)
-            self.metrics.delivered.labels(routed.mws_type).inc()
-            sent += 1
+            )
+        finally:
+            self._working.discard(key)
+        sent = sum(results)
+        failed = len(results) - sent
         if failed:
             delay = self._backoff(message.receive_count)
             try:
@@ -266,6 +261,28 @@ class Bridge:
             sent=sent,
         )
         return Outcome("delivered", len(targets), sent)
+
+    async def _deliver(
+        self, seller: str, nid: str, mws_type: str, url: str, body: str, message: ReceivedMessage
+    ) -> bool:
+        """Send to one legacy queue and record it; False when the queue did not take it."""
+        try:
+            await self.service.sqs.send(url, body)
+        except SqsError as exc:
+            reason = "target_missing" if isinstance(exc, QueueMissing) else "target_unavailable"
+            self.metrics.failed.labels(reason).inc()
+            log.warning(
+                "bridge.delivery_failed",
+                notification_id=nid,
+                type=mws_type,
+                target=url,
+                error=str(exc),
+                attempt=message.receive_count,
+            )
+            return False
+        await self.registry.mark_delivered(seller, nid, url)
+        self.metrics.delivered.labels(mws_type).inc()
+        return True
 
     def _backoff(self, receive_count: int) -> int:
         exponent = max(0, min(receive_count - 1, 20))

@@ -3,8 +3,9 @@
 Why boto3 and not aiobotocore: the calls are few (a long poll, a send per legacy queue, a
 delete) next to SP-API's traffic, boto3 is what ``moto`` (the SQS-compatible server the tests
 and the demo run) is built against, and aiobotocore pins one botocore release and brings
-aiohttp besides. Each call runs on a small thread pool (``max_workers``), so the event loop
-never blocks; boto3 clients are thread-safe once created, and one is kept per region.
+aiohttp besides. Each call runs on a thread pool (``max_workers``: 16, a batch of 10 messages
+to two queues side by side), so the event loop never blocks; boto3 clients are thread-safe
+once created, and one is kept per region.
 
 Endpoint: ``NotificationSettings.sqs_endpoint`` (``MWS_GATEWAY_SQS_ENDPOINT``) for an
 SQS-compatible server, else AWS's regional endpoint of each queue's region. Credentials come
@@ -101,7 +102,7 @@ class Sqs:
         *,
         endpoint: str | None,
         region: str,
-        max_workers: int = 8,
+        max_workers: int = 16,
         connect_timeout: float = 3.0,
         read_timeout: float = 30.0,
     ) -> None:
