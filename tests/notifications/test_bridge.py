@@ -7,6 +7,7 @@ receives, one round at a time, then reads the legacy queues like a legacy progra
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -220,3 +221,21 @@ async def test_report_notifications_use_the_mws_names(rig: Rig) -> None:
         "8001": ("_GET_MERCHANT_LISTINGS_ALL_DATA_", "_DONE_"),
         "8002": ("_GET_MERCHANT_LISTINGS_ALL_DATA_", "_DONE_NO_DATA_"),
     }
+
+
+async def test_two_copies_in_one_batch_are_delivered_once(rig: Rig) -> None:
+    a = rig.probe.create(unique("a"))
+    await rig.subscribe(a, "FeePromotion")
+    doc = samples.fee_promotion()
+    rig.publish(doc)
+    rig.publish(doc)
+    messages: list[Any] = []
+    with anyio.move_on_after(10):
+        while len(messages) < 2:
+            messages += await rig.bridge.service.sqs.receive(
+                rig.source.url, max_messages=10, wait_seconds=1, visibility_timeout=30
+            )
+    outcomes = await asyncio.gather(*(rig.bridge.handle(rig.source, m) for m in messages))
+    assert sorted(o.status for o in outcomes) == ["delivered", "retry"]
+    assert len(await rig.read(a, 1)) == 1
+    assert rig.probe.count(a) == 0
