@@ -208,7 +208,11 @@ class Bridge:
             self.metrics.duplicates.inc()
             await self._delete(source, message)
             return Outcome("duplicate")
-        markets = [routed.marketplace] if routed.marketplace else None
+        markets = (
+            [routed.marketplace]
+            if routed.marketplace
+            else await self._region_markets(seller, routed, note.subscription_id)
+        )
         targets = await self.registry.targets(seller, routed.mws_type, markets)
         if not targets:
             self.metrics.unrouted.inc()
@@ -261,6 +265,25 @@ class Bridge:
             sent=sent,
         )
         return Outcome("delivered", len(targets), sent)
+
+    async def _region_markets(
+        self, seller: str, routed: Any, subscription_id: str | None
+    ) -> list[str] | None:
+        """The marketplaces of the region whose SP-API subscription sent a notification that
+        names no marketplace (a feed or report finishing): the one SQS queue serves every
+        region, and a US feed must not notify a queue subscribed in the UK. None: not known."""
+        if not subscription_id:
+            return None
+        spapi_type = str(routed.row["spapi"])
+        regions = sorted({str(m.get("region")) for m in self.catalog.marketplaces.values()})
+        for region in regions:
+            up = await self.registry.upstream(seller, region, spapi_type)
+            if up is not None and up.subscription_id == subscription_id:
+                return [
+                    m for m, row in self.catalog.marketplaces.items()
+                    if str(row.get("region")) == region
+                ]  # fmt: skip
+        return None
 
     async def _deliver(
         self, seller: str, nid: str, mws_type: str, url: str, body: str, message: ReceivedMessage

@@ -21,7 +21,7 @@ import pytest
 from gateway.catalog import load_catalog
 from gateway.config import NotificationSettings
 from gateway.notifications.bridge import Bridge, BridgeMetrics, Outcome
-from gateway.notifications.registry import Registry, Subscription
+from gateway.notifications.registry import Registry, Subscription, Upstream
 from gateway.notifications.service import NotificationService, SourceQueue
 from gateway.notifications.sqs import Sqs
 from gateway.schemas import notification_schema
@@ -239,3 +239,21 @@ async def test_two_copies_in_one_batch_are_delivered_once(rig: Rig) -> None:
     assert sorted(o.status for o in outcomes) == ["delivered", "retry"]
     assert len(await rig.read(a, 1)) == 1
     assert rig.probe.count(a) == 0
+
+
+async def test_a_feed_notifies_the_queues_of_its_region_only(rig: Rig) -> None:
+    us, uk = rig.probe.create(unique("us")), rig.probe.create(unique("uk"))
+    await rig.subscribe(us, "FeedProcessingFinished", market=US)
+    await rig.subscribe(uk, "FeedProcessingFinished", market="A1F83G8C2ARO7P")
+    for region, sub_id in (("na", "sub-na"), ("eu", "sub-eu")):
+        await rig.registry.put_upstream(
+            samples.SELLER, region, "FEED_PROCESSING_FINISHED", Upstream(sub_id, "d", "2020-09-04")
+        )
+    doc = samples.feed_finished("90001")
+    doc["notificationMetadata"]["subscriptionId"] = "sub-eu"  # sent for the EU subscription
+    rig.publish(doc)
+    [outcome] = await rig.round()
+    assert (outcome.status, outcome.targets) == ("delivered", 1)
+    [root] = await rig.read(uk, 1)
+    assert root.findtext(".//FeedSubmissionId") == "90001"
+    assert rig.probe.count(us) == 0
