@@ -5,7 +5,7 @@ subscribes a legacy queue to FeedProcessingFinished and AnyOfferChanged; a feed 
 and offers change through the emulator's admin endpoint; ``mws-gateway bridge`` runs as a
 subprocess, is SIGKILLed after some deliveries and started again. The legacy queue must end
 with every notification, as MWS XML valid against the project's XSD, with the right
-FeedSubmissionId / ASIN, none lost and none twice beyond the one send a kill can repeat.
+FeedSubmissionId / ASIN, none lost and none twice beyond the sends a kill interrupts.
 """
 
 from __future__ import annotations
@@ -192,7 +192,8 @@ def test_feed_and_offer_changes_reach_the_legacy_queue_across_a_bridge_kill(
         roots.append(ET.fromstring(message["Body"]))
     ids = [str(r.findtext("NotificationMetaData/UniqueId")) for r in roots]
     assert set(ids) == expected  # nothing lost
-    assert len(ids) - len(set(ids)) <= 1  # at most the one send the kill interrupted
+    # at most the sends in flight when it was killed: batch_size 2, one queue
+    assert len(ids) - len(set(ids)) <= 2
     feed_roots = [r for r in roots if kind(r) == "FeedProcessingFinished"]
     assert {r.findtext(".//FeedSubmissionId") for r in feed_roots} == {feed_id}
     assert {r.findtext(".//FeedType") for r in feed_roots} == {"_POST_PRODUCT_PRICING_DATA_"}
