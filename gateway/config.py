@@ -118,6 +118,10 @@ class Settings:
     # SubmitFeed: how long an identical resubmission counts as a retry of the latest feed of its
     # type (answered with the first FeedSubmissionId, nothing sent again); 0 turns this off.
     feed_retry_window_seconds: float = 600.0
+    # Orders seen in searchOrders/getOrder answers are reused this long (0: off) -- buyer data,
+    # so short; sealed when the cache is in Redis.
+    order_cache_seconds: float = 300.0
+    order_cache_max_entries: int = 20000
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
@@ -293,6 +297,8 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         mappings_dir=Path(str(mappings_dir)) if mappings_dir else None,
         token_key=token_key,
         feed_retry_window_seconds=_feed_window(doc),
+        order_cache_seconds=_seconds(doc, "order_cache", "seconds", 300),
+        order_cache_max_entries=int(_seconds(doc, "order_cache", "max_entries", 20000)),
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
@@ -314,6 +320,17 @@ _ENV_SCALARS = {
 }
 
 
+def _seconds(doc: Mapping[str, Any], group: str, name: str, default: float) -> float:
+    raw = (doc.get(group) or {}).get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{group}.{name}: must be a number") from None
+    if value < 0:
+        raise ConfigError(f"{group}.{name}: must not be negative")
+    return value
+
+
 def _feed_window(doc: Mapping[str, Any]) -> float:
     raw = (doc.get("feeds") or {}).get("retry_window_seconds", 600)
     try:
@@ -330,6 +347,8 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     for var, key in _ENV_SCALARS.items():
         if env.get(var):
             doc[key] = env[var]
+    if env.get("MWS_GATEWAY_ORDER_CACHE_SECONDS"):
+        doc["order_cache"] = {"seconds": env["MWS_GATEWAY_ORDER_CACHE_SECONDS"]}
     if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):
         doc["feeds"] = {"retry_window_seconds": env["MWS_GATEWAY_FEED_RETRY_WINDOW"]}
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gateway.catalog import Catalog, Operation, Section
     from gateway.config import Settings
     from gateway.health import HealthBoard
-    from gateway.state.base import QuotaBackend, Store
+    from gateway.state.base import Cache, QuotaBackend, Store
 
 
 class RequestBody(Protocol):
@@ -49,6 +49,7 @@ class Services:
     quotas: QuotaBackend
     store: Store
     spapi: Any  # gateway.spapi.client.SpApiClient (Any to keep this module import-light)
+    cache: Cache | None = None  # short-lived copies of SP-API answers (None: caching off)
     background: Background = field(default_factory=Background)  # work answered, not finished
 
 
