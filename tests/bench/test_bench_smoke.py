@@ -7,12 +7,13 @@ import asyncio
 import importlib
 from pathlib import Path
 
-from bench import upstream_calls
+from bench import feed_memory, upstream_calls
 from bench.orders_render import measure as render_measure
 from bench.runner import BenchResult, discover, render
 from gateway.config import DEMO_SELLER
 
 EXPECTED = {
+    "feed_memory",
     "gss_vs_bare",
     "orders_getorder",
     "orders_render",
@@ -65,3 +66,16 @@ def test_results_table_marks_goals() -> None:
     outcome = ModuleOutcome("m", 1.0, [BenchResult("x", 0.5, "ratio", ">= 1", False, "a|b")])
     text = render([outcome], {"date": "d"}, quick=True)
     assert "| m | x | 0.5 ratio | >= 1 | **no** | a/b |" in text
+
+
+def test_feed_memory_converts_both_ways_and_cuts_well_formed_heads(tmp_path: Path) -> None:
+    for kind in ("flat", "xml"):
+        source, head = tmp_path / f"{kind}.feed", tmp_path / f"{kind}-head.feed"
+        records = feed_memory._generate(kind, source, 256 * 1024)
+        feed_memory._head(source, head, 4, kind)
+        whole = feed_memory._convert("streaming", kind, source, tmp_path / f"{kind}-parts")
+        assert whole["processed"] == whole["translated"] == records > 900
+        streamed = feed_memory._convert("streaming", kind, head, tmp_path / f"{kind}-head")
+        in_memory = feed_memory._convert("in-memory", kind, head, tmp_path / f"{kind}-mem")
+        assert streamed == in_memory  # same messages, parts and bytes either way
+        assert records // 5 < streamed["translated"] < records // 3

@@ -372,3 +372,26 @@ def test_shell_stand_in_is_a_valid_message() -> None:
     root.append(_stand_in())
     assert list(feed_schema("envelope").iter_errors(root)) == []
     assert ET.tostring(root).startswith(b"<AmazonEnvelope>")
+
+
+def test_a_spooled_body_converts_from_its_file(tmp_path: Path) -> None:
+    import tempfile
+
+    from gateway.intake import SpooledBody
+
+    spooled = tempfile.SpooledTemporaryFile(max_size=16)  # noqa: SIM115 - closed below
+    spooled.write(samples.PRICE_QUANTITY_TSV)
+    body = SpooledBody(spooled, len(samples.PRICE_QUANTITY_TSV), "", FLAT_TYPE)
+    try:
+        result = convert_to_parts(
+            body.rewound(),
+            FLAT_ROW,
+            body.content_type,
+            OPTIONS,
+            seller_id=SELLER,
+            max_messages=2,
+            directory=tmp_path,
+        )
+    finally:
+        body.close()
+    assert [p.messages for p in result.parts] == [2, 1] and result.processed == 4
