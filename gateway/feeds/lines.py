@@ -64,7 +64,11 @@ class _Splitter:
         pieces = (self.carry + text).splitlines(keepends=True)
         self.carry = "" if final or not pieces else pieces.pop()
         for piece in pieces:
-            yield _content(piece)
+            line = _content(piece)
+            if len(line) <= MAX_LINE_CHARS:
+                yield line
+            else:
+                yield Overlong(line[:START_CHARS]) if line.strip() else ""
         if len(self.carry) > MAX_LINE_CHARS:
             self.overlong, self.blank = self.carry[:START_CHARS], not self.carry.strip()
             self.carry = ""
