@@ -127,6 +127,8 @@ class _Shell:
     children: list[ET.Element] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)  # each child's index in the document
     others: int = 0  # children other than messages kept
+    has_declared: bool = False  # a MessageType child was seen
+    declared: str | None = None  # the first one's text, stripped (None: it has no text)
     last_was_message: bool = False
 
     def add(self, child: ET.Element | None, position: int) -> None:
@@ -137,9 +139,12 @@ class _Shell:
                 self.positions.append(position)
             self.last_was_message = True
             return
-        self.last_was_message = False
         if self.others >= MAX_SHELL_CHILDREN + MAX_SHELL_TAGS:
-            return  # the envelope is invalid anyway and the errors reported are already many
+            return  # invalid anyway, errors enough: dropped, as if absent (runs stay merged)
+        if child.tag == "MessageType" and not self.has_declared:
+            self.has_declared = True
+            self.declared = None if child.text is None else child.text.strip()
+        self.last_was_message = False
         if self.others >= MAX_SHELL_CHILDREN:
             child = ET.Element(child.tag)
         self.others += 1
@@ -148,10 +153,7 @@ class _Shell:
 
     def declared_type(self) -> str | None:
         """The first MessageType child's text, as the FeedType check reads it."""
-        for child in self.children:
-            if child.tag == "MessageType":
-                return None if child.text is None else child.text.strip()
-        return None
+        return self.declared
 
     def errors(self, tag: str, attrib: dict[str, str], has_text: bool) -> list[str]:
         """The schema errors of the envelope itself, as the whole document's validation."""

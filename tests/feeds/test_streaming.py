@@ -395,3 +395,28 @@ def test_a_spooled_body_converts_from_its_file(tmp_path: Path) -> None:
     finally:
         body.close()
     assert [p.messages for p in result.parts] == [2, 1] and result.processed == 4
+
+
+def test_alternating_messages_and_strays_keep_the_shell_small(tmp_path: Path) -> None:
+    from gateway.feeds import envelope
+
+    pairs = "".join(samples.inventory(i, f"S{i}", 1) + "<X/>" for i in range(1, 2001))
+    shells: list[int] = []
+    original = envelope._Shell.errors
+
+    def spy(self: Any, *args: Any) -> list[str]:
+        shells.append(len(self.children))
+        return original(self, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(envelope._Shell, "errors", spy)
+        result = _parts(samples.envelope("Inventory", pairs), INVENTORY_ROW, tmp_path)
+    assert result.document_failed and shells and shells[0] < 200
+
+
+def test_blank_message_type_is_a_mismatch_and_an_empty_one_a_schema_error() -> None:
+    blank = samples.envelope(" ", samples.inventory(1, "A", 1))
+    assert (
+        "MessageType  does not match"
+        in convert_case(("envelope", blank, "Inventory"), OPTIONS).issues[0].message
+    )
