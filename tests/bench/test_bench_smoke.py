@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bench import upstream_calls
+from bench import feed_memory, upstream_calls
 from bench.orders_render import measure as render_measure
 from bench.runner import BenchResult, discover, render
 from gateway.config import DEMO_SELLER
 
 EXPECTED = {
+    "feed_memory",
     "gss_vs_bare",
     "orders_getorder",
     "orders_render",
@@ -89,3 +90,16 @@ def test_economy_replays_calls_through_token_buckets_on_a_virtual_clock() -> Non
     # presigned uploads are not metered per operation; a client's schedule is kept
     free = [Step("Feeds", "SubmitFeed", 30.0, 1, ["documents.upload"])]
     assert replay_spapi(free, rates).seconds == 30.0
+
+
+def test_feed_memory_converts_both_ways_and_cuts_well_formed_heads(tmp_path: Path) -> None:
+    for kind in ("flat", "xml"):
+        source, head = tmp_path / f"{kind}.feed", tmp_path / f"{kind}-head.feed"
+        records = feed_memory._generate(kind, source, 256 * 1024)
+        feed_memory._head(source, head, 4, kind)
+        whole = feed_memory._convert("streaming", kind, source, tmp_path / f"{kind}-parts")
+        assert whole["processed"] == whole["translated"] == records > 900
+        streamed = feed_memory._convert("streaming", kind, head, tmp_path / f"{kind}-head")
+        in_memory = feed_memory._convert("in-memory", kind, head, tmp_path / f"{kind}-mem")
+        assert streamed == in_memory  # same messages, parts and bytes either way
+        assert records // 5 < streamed["translated"] < records // 3
