@@ -103,3 +103,12 @@ def test_feed_memory_converts_both_ways_and_cuts_well_formed_heads(tmp_path: Pat
         in_memory = feed_memory._convert("in-memory", kind, head, tmp_path / f"{kind}-mem")
         assert streamed == in_memory  # same messages, parts and bytes either way
         assert records // 5 < streamed["translated"] < records // 3
+
+
+def test_feed_submit_answers_a_translated_flat_file_from_a_live_server() -> None:
+    from bench import feed_submit
+
+    m = feed_submit.measure(512 * 1024)
+    assert m["status"] == 200, m["answer"]
+    assert "_SUBMITTED_" in m["answer"] and m["records"] > 10000
+    assert m["rss_growth_mib"] >= 0

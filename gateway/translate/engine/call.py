@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from gateway.audit import AuditTrail
 from gateway.mws.credentials import Identity
@@ -37,6 +37,10 @@ class RequestBody(Protocol):
     def chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]: ...
 
     async def read(self) -> bytes: ...
+
+    def rewound(self) -> IO[bytes]:
+        """The spooled file at its start, for a synchronous reader in a worker thread."""
+        ...
 
 
 @dataclass
