@@ -136,12 +136,16 @@ class ServeProcess:
         return [e for e in self.log_events() if e.get("event") == "mws_call"]
 
     def signed_url(
-        self, path: str, action: str, version: str, params: Mapping[str, str] | None = None
+        self,
+        path: str,
+        action: str,
+        version: str,
+        params: Mapping[str, str] | None = None,
+        **sign_kwargs: Any,
     ) -> str:
         host = f"127.0.0.1:{self.port}"
-        return (
-            f"{self.base}{path}?{encode(signed_params(action, version, path, params, host=host))}"
-        )
+        signed = signed_params(action, version, path, params, host=host, **sign_kwargs)
+        return f"{self.base}{path}?{encode(signed)}"
 
     def vm_kib(self, field: str = "VmHWM") -> int:
         """VmRSS / VmHWM (peak resident set) of the process, from /proc."""
@@ -191,3 +195,48 @@ def split_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return status, headers, body
+
+
+class EmulatorProcess:
+    """``mws-gateway emulator`` (SP-API rate limits off), for a gateway to call over HTTP; its
+    ``/_emulator/faults`` endpoint injects latency and errors."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / "emulator.log"
+        args = [str(CLI), "emulator", "--port", str(self.port), "--rate-mode", "off"]
+        with self.log_path.open("wb") as log:
+            self.proc = subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(f"{self.base}/_emulator/stats", timeout=1)
+                break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"emulator did not start: {self.log_path.read_text()}")
+            time.sleep(0.1)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def faults(self, table: Mapping[str, Any]) -> None:
+        httpx.post(f"{self.base}/_emulator/faults", json=dict(table), timeout=5).raise_for_status()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@contextmanager
+def running_emulator(workdir: Path) -> Iterator[EmulatorProcess]:
+    emulator = EmulatorProcess(workdir)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
