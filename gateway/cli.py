@@ -62,9 +62,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.audit import configure_logging
     from gateway.server import serve
+    from gateway.tokenkey import with_persistent_token_key
 
     settings = _settings(args)
     configure_logging(settings.log_level)
+    settings = with_persistent_token_key(settings)
     app = create_app(settings)
     if settings.demo:
         sys.stderr.write(_demo_banner(settings))
