@@ -18,8 +18,10 @@ local path's throughput here) that changes only the reading of the request head:
   :class:`HeadRejected`, which httptools reports as ``HttpParserCallbackError`` with the
   original exception as its ``__context__``.
 * **Time.** A head must arrive within ``header_timeout`` seconds of its first byte (or of the
-  connection being opened): a timer armed then and cancelled by ``on_headers_complete``. A
-  late head is answered 408; a connection that never sent a byte is closed silently.
+  connection being opened): a timer armed then (after the first packet that leaves a head
+  incomplete, so a request that arrives whole needs none) and cancelled by
+  ``on_headers_complete``. A late head is answered 408; a connection that never sent a byte
+  is closed silently.
 * **Errors in MWS format.** Whatever is refused here (malformed heads, control characters,
   oversize, timeout) is answered with an MWS ``ErrorResponse`` (code ``InvalidRequest``, the
   front door's namespace, rendered by :func:`gateway.mws.render.render_error` from the errors
@@ -123,10 +125,14 @@ class GatewayHttpProtocol(HttpToolsProtocol):
         if self._discarding:
             return
         self._unset_keepalive_if_required()
-        if self._in_head and self._head_timer is None:
-            self._arm_head_timer()
-        view = memoryview(data)
         budget = self.limits.head_budget
+        if self._in_head and self._head_fed + len(data) <= budget:
+            # The common case: a whole small request (no timer needed) or part of a head.
+            self._head_fed += len(data)
+            if self._feed(data):
+                self._time_partial_head()
+            return
+        view = memoryview(data)
         while view:
             if self._in_head:
                 room = budget - self._head_fed
@@ -141,27 +147,43 @@ class GatewayHttpProtocol(HttpToolsProtocol):
                 self._head_fed += len(piece)
             else:
                 piece, view = view, view[len(view) :]
-            try:
-                self.parser.feed_data(piece)
-            except httptools.HttpParserCallbackError as exc:
-                cause = exc.__context__
-                if isinstance(cause, HeadRejected):
-                    self._refuse(cause.status, cause.message, cause.reason)
-                else:  # a bug in a callback: uvicorn's own code or ours
-                    log.error("http_callback_failed", error=repr(cause))
-                    self._refuse(400, "The request could not be parsed.", "callback_error")
+            if not self._feed(piece):
                 return
-            except httptools.HttpParserUpgrade:
-                # No WebSocket here: the request is answered as a plain one and the
-                # connection ends with that answer (what follows is not HTTP).
-                if self.cycle is not None:
-                    self.cycle.keep_alive = False
-                self._discarding = True
-                return
-            except httptools.HttpParserError as exc:
-                detail = str(exc)[:100]
-                self._refuse(400, f"The request could not be parsed: {detail}.", "malformed")
-                return
+        self._time_partial_head()
+
+    def _time_partial_head(self) -> None:
+        """After parsing: start the head clock if a head is now incomplete and untimed."""
+        if (
+            self._in_head
+            and self._head_timer is None
+            and (self._head_started or self.cycle is None or self.cycle.response_complete)
+        ):
+            self._arm_head_timer()
+
+    def _feed(self, data: bytes | memoryview) -> bool:
+        """Parse ``data``; False when the connection was refused (or upgraded) on the way."""
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__
+            if isinstance(cause, HeadRejected):
+                self._refuse(cause.status, cause.message, cause.reason)
+            else:  # a bug in a callback: uvicorn's own code or ours
+                log.error("http_callback_failed", error=repr(cause))
+                self._refuse(400, "The request could not be parsed.", "callback_error")
+            return False
+        except httptools.HttpParserUpgrade:
+            # No WebSocket here: the request is answered as a plain one and the connection
+            # ends with that answer (what follows is not HTTP).
+            if self.cycle is not None:
+                self.cycle.keep_alive = False
+            self._discarding = True
+            return False
+        except httptools.HttpParserError as exc:
+            detail = str(exc)[:100]
+            self._refuse(400, f"The request could not be parsed: {detail}.", "malformed")
+            return False
+        return True
 
     # -- parser callbacks -----------------------------------------------------------------
 
