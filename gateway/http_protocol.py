@@ -139,7 +139,8 @@ class GatewayHttpProtocol(HttpToolsProtocol):
                 if room <= 0:
                     self._refuse(
                         431,
-                        f"The request head is larger than {budget} bytes.",
+                        "The request header fields are larger than "
+                        f"{self.limits.max_header_bytes} bytes.",
                         "head_too_large",
                     )
                     return
