@@ -101,6 +101,9 @@ def create_app(
             except BackendUnavailable as exc:
                 checks[name] = f"unavailable: {exc}"
                 ready = False
+        if pipeline.draining:  # shutting down: stop routing here, in-flight calls finish
+            checks["shutdown"] = "draining"
+            ready = False
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     async def metrics_endpoint(_: Request) -> Response:

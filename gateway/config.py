@@ -100,6 +100,10 @@ class Limits:
     timestamp_skew_seconds: int = 15 * 60
     # How far ahead a signed Expires may lie (a URL valid for a year is a standing credential).
     max_expires_seconds: int = 15 * 60
+    # Enforced by the HTTP protocol while the request head is read (gateway/server.py).
+    max_request_line_bytes: int = 32 * 1024
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
 
 
 @dataclass(frozen=True)
@@ -122,11 +126,17 @@ class Settings:
     # so short; sealed when the cache is in Redis.
     order_cache_seconds: float = 300.0
     order_cache_max_entries: int = 20000
+    # False: no token_key was configured and the key above is random for this process
+    # (``serve`` outside --demo then persists one in data_dir, see gateway/tokenkey.py).
+    token_key_configured: bool = False
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
     host: str = "127.0.0.1"
     port: int = 8080
+    header_timeout_seconds: float = 10.0  # a request head must arrive within this
+    shutdown_delay_seconds: float = 1.0  # after SIGTERM: /readyz 503, still accepting
+    shutdown_grace_seconds: float = 20.0  # then: in-flight requests may finish for this long
 
     def auth_policy(self) -> AuthPolicy:
         return AuthPolicy(
@@ -271,8 +281,29 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         lraw = doc.get("limits") or {}
         limits = Limits(**{k: int(v) for k, v in lraw.items()})
         port = int(doc.get("port", 8080))
+        timeouts = {
+            name: float(doc.get(name, getattr(Settings, name)))
+            for name in (
+                "header_timeout_seconds",
+                "shutdown_delay_seconds",
+                "shutdown_grace_seconds",
+            )
+        }
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid number in configuration: {exc}") from None
+    for name in ("max_request_line_bytes", "max_header_bytes", "max_headers"):
+        if getattr(limits, name) < 1:
+            raise ConfigError(f"limits.{name}: must be at least 1")
+    if limits.max_request_line_bytes <= limits.max_query_bytes:
+        raise ConfigError(
+            "limits.max_request_line_bytes: must exceed limits.max_query_bytes "
+            f"({limits.max_query_bytes}), or long queries never reach the query check"
+        )
+    if timeouts["header_timeout_seconds"] <= 0:
+        raise ConfigError("header_timeout_seconds: must be more than 0")
+    for name in ("shutdown_delay_seconds", "shutdown_grace_seconds"):
+        if timeouts[name] < 0:
+            raise ConfigError(f"{name}: must not be negative")
 
     quotas = str(doc.get("quotas", "mws"))
     if quotas not in ("mws", "off"):
@@ -299,11 +330,13 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         feed_retry_window_seconds=_feed_window(doc),
         order_cache_seconds=_seconds(doc, "order_cache", "seconds", 300),
         order_cache_max_entries=int(_seconds(doc, "order_cache", "max_entries", 20000)),
+        token_key_configured=bool(token_key_text),
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
         host=str(doc.get("host", "127.0.0.1")),
         port=port,
+        **timeouts,
     )
 
 
@@ -317,6 +350,14 @@ _ENV_SCALARS = {
     "MWS_GATEWAY_MAPPINGS_DIR": "mappings_dir",
     "MWS_GATEWAY_LOG_LEVEL": "log_level",
     "MWS_GATEWAY_TOKEN_KEY": "token_key",
+    "MWS_GATEWAY_HEADER_TIMEOUT_SECONDS": "header_timeout_seconds",
+    "MWS_GATEWAY_SHUTDOWN_DELAY_SECONDS": "shutdown_delay_seconds",
+    "MWS_GATEWAY_SHUTDOWN_GRACE_SECONDS": "shutdown_grace_seconds",
+}
+_ENV_LIMITS = {
+    "MWS_GATEWAY_MAX_REQUEST_LINE_BYTES": "max_request_line_bytes",
+    "MWS_GATEWAY_MAX_HEADER_BYTES": "max_header_bytes",
+    "MWS_GATEWAY_MAX_HEADERS": "max_headers",
 }
 
 
@@ -351,6 +392,9 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
         doc["order_cache"] = {"seconds": env["MWS_GATEWAY_ORDER_CACHE_SECONDS"]}
     if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):
         doc["feeds"] = {"retry_window_seconds": env["MWS_GATEWAY_FEED_RETRY_WINDOW"]}
+    for var, key in _ENV_LIMITS.items():
+        if env.get(var):
+            doc.setdefault("limits", {})[key] = env[var]
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):
         doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
     if env.get("MWS_GATEWAY_UPSTREAM"):

@@ -7,6 +7,7 @@ bug becomes ``InternalError`` (500) with the traceback in the log, never on the 
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from starlette.responses import Response, StreamingResponse
 from gateway import audit
 from gateway.catalog import Operation, Section, resolve_handler
 from gateway.intake import SpooledBody, read_limited, spool_document
+from gateway.metered import MeteredResponse
 from gateway.metrics import Metrics
 from gateway.mws.authenticate import authenticate
 from gateway.mws.credentials import Identity
@@ -73,6 +75,9 @@ class Pipeline:
         self.handler_timeout = (
             self.settings.upstream.retry_budget_seconds + self.settings.upstream.timeout_seconds + 5
         )
+        # Set by the server on SIGTERM: /readyz answers 503, and a call cancelled by the end
+        # of the shutdown grace is answered ServiceUnavailable (see gateway/server.py).
+        self.draining = False
 
     # -- the endpoint -----------------------------------------------------------------
 
@@ -84,6 +89,7 @@ class Pipeline:
         body: SpooledBody | None = None
         response: Response
         error: MwsError | None = None
+        aborted = False
         self.metrics.in_flight.inc()
         try:
             response, body = await self._handle(request, request_id, received, progress)
@@ -96,6 +102,16 @@ class Pipeline:
             )
         except TimeoutError:
             error = MwsError("ServiceUnavailable", "The upstream service did not answer in time.")
+        except asyncio.CancelledError:
+            if not self.draining:
+                raise
+            # The shutdown grace ran out before this call was answered: say so in MWS terms
+            # (clients retry ServiceUnavailable) rather than resetting the connection.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # handled here: the answer below must still be sent
+            aborted = True
+            error = MwsError("ServiceUnavailable", "The gateway is shutting down; retry the call.")
         except Exception as exc:  # a bug: log it with its traceback, answer InternalError
             mapped = getattr(exc, "mws_error", None)
             if isinstance(mapped, MwsError):
@@ -109,7 +125,24 @@ class Pipeline:
             response = self._error_response(error, request_id, received, progress)
         if body is not None and not isinstance(response, StreamingResponse):
             body.close()
-        self._record(request, request_id, started, progress, response, error)
+        if isinstance(response, StreamingResponse):
+            # Audited once the body is sent in full or cut (client gone, shutdown).
+            streamed = response
+
+            def finished(sent: int, complete: bool) -> None:
+                self._record(
+                    request,
+                    request_id,
+                    started,
+                    progress,
+                    streamed,
+                    error,
+                    aborted=not complete,
+                    bytes_sent=sent,
+                )
+
+            return MeteredResponse(response, finished)
+        self._record(request, request_id, started, progress, response, error, aborted=aborted)
         return response
 
     # -- steps ------------------------------------------------------------------------
@@ -341,11 +374,16 @@ class Pipeline:
         progress: _Progress,
         response: Response,
         error: MwsError | None,
+        *,
+        aborted: bool = False,
+        bytes_sent: int | None = None,
     ) -> None:
         duration = time.perf_counter() - started
         section = progress.section.name if progress.section else None
         action = progress.operation.name if progress.operation else None
-        if error is None:
+        if aborted:
+            outcome = "aborted"
+        elif error is None:
             outcome = "ok"
         elif error.code in ("RequestThrottled", "QuotaExceeded") and not (
             progress.call and progress.call.audit.upstream
@@ -367,6 +405,11 @@ class Pipeline:
             "duration_ms": round(duration * 1000, 3),
             "user_agent": request.headers.get("user-agent", "")[:256],
         }
+        if bytes_sent is not None:
+            event["bytes_sent"] = bytes_sent
+            length = response.headers.get("content-length")
+            if length is not None:
+                event["bytes_total"] = int(length)
         if progress.identity is not None:
             event["access_key_id"] = progress.identity.access_key_id
             event["seller_id"] = progress.identity.seller_id

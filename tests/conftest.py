@@ -62,6 +62,7 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
 
     ``live_gateway.app.state.emulator_app.state.emulator`` is the emulator's state.
     """
-    app = create_app(demo_settings(tmp_path))
-    with serve_in_thread(app) as server:
+    settings = demo_settings(tmp_path)
+    app = create_app(settings)
+    with serve_in_thread(app, settings=settings) as server:
         yield server
