@@ -215,10 +215,12 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def emit(event: MutableMapping[str, Any]) -> None:
+def emit(event: MutableMapping[str, Any], name: str = "mws_call") -> None:
+    """One audit line: ``mws_call`` for a client's call, ``background_work`` for SP-API work
+    the gateway does on its own behalf (feed parts, report prefetches)."""
     if _audit is None:
         configure_logging()
-    _audit.info("mws_call", logger=AUDIT_LOGGER, **event)
+    _audit.info(name, logger=AUDIT_LOGGER, **event)
 
 
 # -- what one call adds to its audit event --------------------------------------------------

@@ -126,6 +126,8 @@ class Settings:
     # so short; sealed when the cache is in Redis.
     order_cache_seconds: float = 300.0
     order_cache_max_entries: int = 20000
+    # Reports a listing shows done are downloaded ahead into the report cache (GetReport next).
+    report_prefetch: bool = True
     # False: no token_key was configured and the key above is random for this process
     # (``serve`` outside --demo then persists one in data_dir, see gateway/tokenkey.py).
     token_key_configured: bool = False
@@ -330,6 +332,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         feed_retry_window_seconds=_feed_window(doc),
         order_cache_seconds=_seconds(doc, "order_cache", "seconds", 300),
         order_cache_max_entries=int(_seconds(doc, "order_cache", "max_entries", 20000)),
+        report_prefetch=str(doc.get("report_prefetch", True)).lower() not in _OFF,
         token_key_configured=bool(token_key_text),
         demo=demo,
         embedded_emulator=embedded,
@@ -361,6 +364,9 @@ _ENV_LIMITS = {
 }
 
 
+_OFF = ("0", "false", "no", "off")
+
+
 def _seconds(doc: Mapping[str, Any], group: str, name: str, default: float) -> float:
     raw = (doc.get(group) or {}).get(name, default)
     try:
@@ -388,6 +394,8 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     for var, key in _ENV_SCALARS.items():
         if env.get(var):
             doc[key] = env[var]
+    if env.get("MWS_GATEWAY_REPORT_PREFETCH"):
+        doc["report_prefetch"] = env["MWS_GATEWAY_REPORT_PREFETCH"]
     if env.get("MWS_GATEWAY_ORDER_CACHE_SECONDS"):
         doc["order_cache"] = {"seconds": env["MWS_GATEWAY_ORDER_CACHE_SECONDS"]}
     if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):

@@ -11,7 +11,8 @@ raises :class:`gateway.mws.errors.MwsError` for anything the client should see a
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -76,6 +77,24 @@ class Call:
     @property
     def action(self) -> str:
         return self.operation.name
+
+
+def background_call(
+    services: Services, section: str, action: str, seller_id: str, marketplaces: Sequence[str]
+) -> Call:
+    """The Call a background job works under (SP-API client, audit trail, seller bound)."""
+    home = services.catalog.sections[section]
+    version = home.versions[0]
+    return Call(
+        request_id=str(uuid.uuid4()),
+        section=home,
+        operation=home.operations[action],
+        version=version.version,
+        namespace=version.namespace,
+        params={},
+        identity=Identity("background", seller_id, None, tuple(marketplaces)),
+        services=services,
+    )
 
 
 @dataclass

@@ -19,6 +19,7 @@ from gateway.mws.xml import Element
 from gateway.translate.engine.call import Call, RawResult, XmlResult
 from gateway.translate.engine.nexttoken import TokenCodec
 from gateway.translate.reports import params as rp
+from gateway.translate.reports import prefetch
 from gateway.translate.reports import render as render
 from gateway.translate.reports.download import DEFAULT_CACHE_BYTES, ReportCache, stream_file
 from gateway.translate.reports.listing import Cursor, collect, type_groups
@@ -176,6 +177,7 @@ async def get_report_request_list(call: Call) -> XmlResult:
     f = rp.request_filter(call.params)
     if f.request_ids:
         reports = await _reports_by_id(ReportsApi(call), f.request_ids)
+        prefetch.start(call, report_cache(call), t, reports)
         return XmlResult(render.page([render.report_request_info(r, t) for r in reports], None))
     t.statuses.spapi_statuses(f.statuses)  # validates the MWS statuses
     groups = type_groups(await _list_types(call, t, f.report_types))
@@ -286,6 +288,7 @@ async def _report_page(
             PAGE_KIND_REPORTS, {"c": nxt.to_state(), "f": flt, "n": max_count}
         )
     infos = [render.report_info(r, t, acks.get(str(r.get("reportId")))) for r in items]
+    prefetch.start(call, report_cache(call), t, items)
     return XmlResult(render.page(infos, token))
 
 
@@ -305,6 +308,7 @@ async def get_report_list(call: Call) -> XmlResult:
         done = [r for r in reports if t.statuses.mws_status(r) == "_DONE_"]
         acks = await _acks(call, [str(r["reportId"]) for r in done])
         infos = [render.report_info(r, t, acks.get(str(r["reportId"]))) for r in done]
+        prefetch.start(call, report_cache(call), t, done)
         return XmlResult(render.page(infos, None))
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _report_query(f.available_to, f.max_count))
@@ -442,6 +446,7 @@ async def get_report(call: Call) -> RawResult:
     report_id = rp.required(call.params, "ReportId")
     cache = report_cache(call)
     key = cache.key(call.identity.seller_id, report_id)
+    await call.services.background.join(prefetch.job_name(key))  # a download ahead, if any
     hit = cache.open(key)
     if hit is None:
         api = ReportsApi(call)
