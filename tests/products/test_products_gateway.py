@@ -331,7 +331,15 @@ async def test_lowest_priced_offers_for_sku(mws_free: MwsClient) -> None:
     assert list(item.attrib) == ["MarketplaceID", "SKU", "ItemCondition", "status"]
     assert text(item, "Identifier/SellerSKU") == sku
     offers = list(child(item, "Offers"))
-    assert int(text(item, "Summary/TotalOfferCount")) == len(offers) >= 1
+    # the Summary counts every condition (as SP-API's does), the Offers only the one asked for
+    counts = [int(c.text or "") for c in child(item, "Summary/NumberOfOffers")]
+    assert int(text(item, "Summary/TotalOfferCount")) == sum(counts) >= len(offers) >= 1
+    new_counts = [
+        int(c.text or "")
+        for c in child(item, "Summary/NumberOfOffers")
+        if c.get("condition") == "new"
+    ]
+    assert sum(new_counts) == len(offers)
     mine = [o for o in offers if find_text(o, "MyOffer") == "true"]
     assert len(mine) == 1
     assert text(mine[0], "ListingPrice/Amount") == data[sku]["price"]
