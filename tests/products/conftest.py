@@ -1,4 +1,5 @@
-"""Fixtures of the Products tests: the demo gateway with MWS quotas off, a bare emulator."""
+"""Fixtures of the Products tests: the demo gateway with MWS quotas off, a bare emulator, the
+Node MWS clients."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gateway.emulator.config import EmulatorConfig
 from gateway.emulator.state import EmulatorState
 from tests.emulator.helpers import get_lwa_token
 from tests.support.gateway import MwsClient, demo_settings, running_gateway
+from tests.support.npm import ensure_installed
 
 
 @pytest.fixture
@@ -37,3 +39,9 @@ async def emulator() -> AsyncIterator[Emulator]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as client:
         yield Emulator(client, app.state.emulator, await get_lwa_token(client))
+
+
+@pytest.fixture(scope="session")
+def npm_clients() -> None:
+    """The Node MWS clients of ``tests/npm`` installed (``npm ci`` once per lockfile)."""
+    ensure_installed()
