@@ -145,6 +145,16 @@ def test_fee_requests_become_the_sp_api_batch_body() -> None:
             "PriceToEstimateFees.ListingPrice is required",
         ),
         ({"Identifier": None}, "MissingParameter", "FeesEstimateRequest.1.Identifier"),
+        (
+            {"PriceToEstimateFees.ListingPrice.Amount": "1e999"},
+            "InvalidParameterValue",
+            "too large",
+        ),
+        (
+            {"PriceToEstimateFees.Points.PointsNumber": "99999999999"},
+            "InvalidParameterValue",
+            "larger than 2147483647",
+        ),
     ],
 )
 def test_malformed_requests_are_refused_whole(

@@ -369,3 +369,31 @@ async def test_lowest_priced_offers_for_unknown_asin_is_a_per_item_error(mws: Mw
     }
     assert text(item, "Error/Code") == "InvalidParameterValue"
     assert text(item, "Error/Type") == "Sender"
+
+
+# ------------------------------------------------------------------ one SP-API call per MWS call
+
+
+async def test_twenty_ids_are_one_pricing_call(mws_free: MwsClient, audit_log: Any) -> None:
+    """getPricing / getCompetitivePricing take 20 Asins/Skus: no batch operation saves more."""
+    data = listings(mws_free)
+    skus = sorted(data)[:20]
+    asins = sorted({data[s]["asin"] for s in skus})
+    mine = results(await call(mws_free, "GetMyPriceForSKU", sku_list(skus)), "GetMyPriceForSKU")
+    assert [r.get("status") for r in mine] == ["Success"] * 20
+    theirs = results(
+        await call(mws_free, "GetCompetitivePricingForASIN", asin_list(asins)),
+        "GetCompetitivePricingForASIN",
+    )
+    assert [r.get("ASIN") for r in theirs] == asins
+    upstream = {
+        e["action"]: [u["operation"] for u in e["upstream"]]
+        for e in audit_log.calls()
+        if e.get("action") in ("GetMyPriceForSKU", "GetCompetitivePricingForASIN")
+    }
+    assert upstream == {
+        "GetMyPriceForSKU": ["productPricingV0.getPricing"],
+        "GetCompetitivePricingForASIN": ["productPricingV0.getCompetitivePricing"],
+    }
+    assert mws_free.emulator.calls["productPricing.getPricing"] == 1
+    assert mws_free.emulator.calls["productPricing.getCompetitivePricing"] == 1

@@ -547,3 +547,29 @@ async def test_emulated_batches_fit_the_model(emulator: Emulator) -> None:
         emulator.client, emulator.token, "/batches/products/pricing/v0/itemOffers", no_condition
     )
     assert bad.status_code == 400
+
+
+def test_every_mws_field_has_a_note_in_the_table() -> None:
+    """No MWS field of the answer is filled silently: the table says where each comes from."""
+    notes = SECTION.tables["lowest_offer_listings"]["field_notes"]
+    fields = {
+        "AllOfferListingsConsidered",
+        "NumberOfOfferListingsConsidered",
+        "SellerFeedbackCount",
+        "Price/LandedPrice",
+        "MultipleOffersAtLowestPrice",
+        "ExcludeMe",
+    }
+    fields |= {
+        f"Qualifiers/{q}"
+        for q in (
+            "ItemCondition",
+            "ItemSubcondition",
+            "FulfillmentChannel",
+            "ShipsDomestically",
+            "ShippingTime/Max",
+            "SellerPositiveFeedbackRating",
+        )
+    }
+    assert set(notes) == fields
+    assert all(isinstance(n, str) and len(n) > 20 for n in notes.values())

@@ -10,11 +10,11 @@ them is refused. A list whose members have their own name (``FeesEstimateRequest
 FeesEstimateRequest.N``) says so with ``member:``.
 
 A structure row is ``{mws: Field[.Sub], to: key[.sub], as: KIND, required, max_length,
-values}``: a dotted ``to`` nests the value (``FeesEstimateRequest.MarketplaceId``), ``values``
-lists the accepted texts, and ``as: money`` reads ``Field.CurrencyCode`` + ``Field.Value``
-into ``{currencyCode, value}`` unless the row's ``money:`` says otherwise: ``amount`` (the MWS
-amount field), ``keys`` (the two SP-API keys), ``number: true`` (the amount as a JSON number),
-``non_negative: true``.
+values, max}``: a dotted ``to`` nests the value (``FeesEstimateRequest.MarketplaceId``),
+``values`` lists the accepted texts, ``max`` bounds an ``int``, and ``as: money`` reads
+``Field.CurrencyCode`` + ``Field.Value`` into ``{currencyCode, value}`` unless the row's
+``money:`` says otherwise: ``amount`` (the MWS amount field), ``keys`` (the two SP-API keys),
+``number: true`` (the amount as a JSON number), ``non_negative: true``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from gateway.mws.errors import MwsError
 from gateway.mws.params import list_values, struct_list
 from gateway.mws.timestamps import format_millis
 from gateway.translate.engine.params import invalid, parse_datetime, parse_params
+
+MAX_NUMBER = Decimal(10) ** 15  # amounts sent as JSON numbers must survive a float
 
 
 def missing(name: str) -> MwsError:
@@ -71,6 +73,8 @@ def _money(
         number = Decimal("NaN")
     if not number.is_finite():
         raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: not a decimal number.")
+    if style.get("number") and abs(number) >= MAX_NUMBER:
+        raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: too large.")
     if style.get("non_negative") and number < 0:
         raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: must not be negative.")
     return {currency_key: currency, amount_key: float(number) if style.get("number") else value}
@@ -135,7 +139,10 @@ def build_struct(
             raise invalid(
                 f"Invalid {shown} value {text[:64]!r}: expected one of {', '.join(allowed)}."
             )
-        _put(out, to, _scalar(kind, text, shown))
+        value = _scalar(kind, text, shown)
+        if kind == "int" and row.get("max") is not None and value > int(row["max"]):
+            raise invalid(f"Invalid {shown}: {text[:32]} is larger than {row['max']}.")
+        _put(out, to, value)
     return out
 
 
