@@ -275,6 +275,27 @@ async def products(d: Driver) -> None:
     await d.call(
         path, "GetLowestPricedOffersForASIN", version, {**new, "ASIN": listings[0]["asin"]}
     )
+    await d.call(path, "GetLowestOfferListingsForSKU", version, {**market, **skus})
+    await d.call(path, "GetLowestOfferListingsForASIN", version, {**market, **asins})
+    await d.call(path, "ListMatchingProducts", version, {**market, "Query": "mug"})
+    first = listings[0]
+    await d.call(path, "GetProductCategoriesForSKU", version, {**market, "SellerSKU": first["sku"]})
+    await d.call(path, "GetProductCategoriesForASIN", version, {**market, "ASIN": first["asin"]})
+    fees: dict[str, str] = {}
+    for i, x in enumerate(listings, 1):
+        lead = f"FeesEstimateRequestList.FeesEstimateRequest.{i}."
+        fees.update(
+            {
+                lead + "MarketplaceId": DEMO_MARKETPLACE,
+                lead + "IdType": "SellerSKU",
+                lead + "IdValue": x["sku"],
+                lead + "IsAmazonFulfilled": "false",
+                lead + "Identifier": f"bench-{i}",
+                lead + "PriceToEstimateFees.ListingPrice.CurrencyCode": "USD",
+                lead + "PriceToEstimateFees.ListingPrice.Amount": str(x["price"]),
+            }
+        )
+    await d.call(path, "GetMyFeesEstimate", version, fees)
 
 
 def outbound_order(order_id: str, sku: str) -> dict[str, str]:

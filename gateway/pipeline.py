@@ -29,7 +29,7 @@ from gateway.metrics import Metrics
 from gateway.mws.authenticate import authenticate
 from gateway.mws.credentials import Identity
 from gateway.mws.errors import MwsError
-from gateway.mws.params import list_values, merge_parameters, parse_pairs
+from gateway.mws.params import item_count, merge_parameters, parse_pairs
 from gateway.mws.quotas import QuotaDecision
 from gateway.mws.render import (
     FRONT_DOOR_NAMESPACE,
@@ -298,7 +298,7 @@ class Pipeline:
             else None
         )
         if per_item:
-            items = len(list_values(params, str(per_item)))
+            items = item_count(params, str(per_item))
             if items > op.throttle.max:  # can never fit the bucket: MWS refused it outright
                 raise MwsError(
                     "InvalidParameterValue",

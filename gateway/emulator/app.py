@@ -16,6 +16,7 @@ from gateway.emulator import (
     admin,
     catalog,
     feeds,
+    fees,
     finances,
     inventory,
     lwa,
@@ -90,6 +91,7 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *mfn.routes,
         *pricing.routes,
         *catalog.routes,
+        *fees.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:

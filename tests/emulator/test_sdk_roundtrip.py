@@ -367,6 +367,99 @@ def test_pricing(api_client: Any, data: SeedData) -> None:
     assert mine.payload.sku == sku
 
 
+def test_pricing_batches(api_client: Any, data: SeedData) -> None:
+    from spapi.api.product_pricing_v0.product_pricing_api import ProductPricingApi
+
+    models = _model_module("product_pricing_v0")
+    api = ProductPricingApi(api_client)
+    chosen = sorted(data.listings.items())[:20]
+    requests = [
+        models.ItemOffersRequest(
+            uri=f"/products/pricing/v0/items/{listing['asin']}/offers",
+            method="GET",
+            marketplace_id=PRIMARY_MARKETPLACE,
+            item_condition="New",
+            customer_type="Consumer",
+        )
+        for _, listing in chosen
+    ]
+    items = api.get_item_offers_batch(models.GetItemOffersBatchRequest(requests=requests))
+    assert isinstance(items, models.GetItemOffersBatchResponse)
+    assert [r.status.status_code for r in items.responses] == [200] * 20
+    assert [r.body.payload.asin for r in items.responses] == [x["asin"] for _, x in chosen]
+    assert isinstance(items.responses[0].body, models.GetOffersResponse)
+
+    skus = [sku for sku, _ in chosen[:5]] + ["NO-SUCH-SKU"]
+    listing_requests = [
+        models.ListingOffersRequest(
+            uri=f"/products/pricing/v0/listings/{sku}/offers",
+            method="GET",
+            marketplace_id=PRIMARY_MARKETPLACE,
+            item_condition="Used",
+        )
+        for sku in skus
+    ]
+    mine = api.get_listing_offers_batch(
+        models.GetListingOffersBatchRequest(requests=listing_requests)
+    )
+    assert isinstance(mine, models.GetListingOffersBatchResponse)
+    assert [r.request.seller_sku for r in mine.responses] == skus
+    assert [r.status.status_code for r in mine.responses] == [200] * 5 + [400]
+    assert mine.responses[-1].body.errors[0].code == "InvalidInput"
+
+
+# ------------------------------------------------------------------ Product Fees v0
+
+
+def test_product_fees(api_client: Any, data: SeedData) -> None:
+    from spapi.api.product_fees_v0.fees_api import FeesApi
+
+    models = _model_module("product_fees_v0")
+    api = FeesApi(api_client)
+    sku, listing = sorted(data.listings.items())[0]
+
+    def request(identifier: str) -> Any:
+        return models.FeesEstimateRequest(
+            marketplace_id=PRIMARY_MARKETPLACE,
+            is_amazon_fulfilled=True,
+            price_to_estimate_fees=models.PriceToEstimateFees(
+                listing_price=models.MoneyType(currency_code="USD", amount=24.99),
+                shipping=models.MoneyType(currency_code="USD", amount=0.0),
+            ),
+            identifier=identifier,
+        )
+
+    body = [
+        models.FeesEstimateByIdRequest(
+            fees_estimate_request=request("a"), id_type="SellerSKU", id_value=sku
+        ),
+        models.FeesEstimateByIdRequest(
+            fees_estimate_request=request("b"),
+            id_type="ASIN",
+            id_value="B0NOTHERE1",
+        ),
+    ]
+    results = api.get_my_fees_estimates(body)
+    assert [r.status for r in results] == ["Success", "ClientError"]
+    first = results[0]
+    assert isinstance(first, models.FeesEstimateResult)
+    assert first.fees_estimate_identifier.seller_input_identifier == "a"
+    types = [d.fee_type for d in first.fees_estimate.fee_detail_list]
+    assert types == ["ReferralFee", "VariableClosingFee", "PerItemFee", "FBAFees"]
+    assert results[1].error.code == "InvalidParameterValue"
+
+    one = api.get_my_fees_estimate_for_sku(
+        sku, models.GetMyFeesEstimateRequest(fees_estimate_request=request("c"))
+    )
+    assert isinstance(one, models.GetMyFeesEstimateResponse)
+    assert one.payload.fees_estimate_result.status == "Success"
+    by_asin = api.get_my_fees_estimate_for_asin(
+        listing["asin"],
+        models.GetMyFeesEstimateRequest(fees_estimate_request=request("d")),
+    )
+    assert by_asin.payload.fees_estimate_result.fees_estimate_identifier.id_value == listing["asin"]
+
+
 # ------------------------------------------------------------------ Catalog Items 2022-04-01
 
 
@@ -381,10 +474,29 @@ def test_catalog(api_client: Any, data: SeedData) -> None:
     assert isinstance(result, models.ItemSearchResults)
     assert [i.asin for i in result.items] == [asin]
     assert isinstance(result.items[0], models.Item)
-    item = CatalogApi(api_client).get_catalog_item(asin, MARKETPLACES, included_data=["summaries"])
+    item = CatalogApi(api_client).get_catalog_item(
+        asin, MARKETPLACES, included_data=["summaries", "classifications"]
+    )
     assert isinstance(item, models.Item)
     assert item.asin == asin
     assert item.summaries[0].marketplace_id == PRIMARY_MARKETPLACE
+    leaf = item.classifications[0].classifications[0]
+    assert isinstance(leaf, models.ItemBrowseClassification)
+    assert leaf.classification_id == item.summaries[0].browse_classification.classification_id
+    assert leaf.parent is not None
+
+    found = CatalogApi(api_client).search_catalog_items(
+        MARKETPLACES,
+        keywords=["model"],
+        classification_ids=["1055398"],
+        included_data=["summaries", "classifications"],
+        page_size=5,
+    )
+    assert isinstance(found, models.ItemSearchResults)
+    assert len(found.items) == 5 and found.number_of_results > 5
+    assert found.pagination.next_token
+    assert isinstance(found.refinements, models.Refinements)
+    assert sum(b.number_of_results for b in found.refinements.brands) == found.number_of_results
 
 
 # ------------------------------------------------------------------ Fulfillment Outbound

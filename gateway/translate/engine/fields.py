@@ -213,14 +213,21 @@ def compile_from(raw: Any) -> tuple[Getter, bool]:
 
 
 def format_datetime(value: Any) -> str | None:
-    """An SP-API date-time as MWS printed it: UTC with a ``Z``."""
+    """An SP-API date-time as MWS printed it: UTC with a ``Z``.
+
+    A few SP-API answers print a Java ``Date.toString()`` instead of ISO 8601 (Product Fees
+    ``TimeOfFeesEstimation`` in Amazon's own examples: ``Mon Oct 28 18:49:32 UTC 2019``);
+    those are read as UTC too. Anything else unreadable is passed on as it came."""
     text = str(value)
     if text.endswith("Z"):
         return text
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        return text
+        try:
+            parsed = datetime.strptime(text, "%a %b %d %H:%M:%S UTC %Y")
+        except ValueError:
+            return text
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")

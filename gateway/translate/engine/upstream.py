@@ -45,15 +45,20 @@ def fill_path(path: str, values: Mapping[str, str]) -> str:
     return path
 
 
-async def fetch_json(
+async def fetch_data(
     call: Call,
     upstream: Mapping[str, Any],
     *,
     marketplace_id: str,
-    query: Mapping[str, Any],
+    query: Mapping[str, Any] | None = None,
     path_params: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """One SP-API call described by ``upstream``; its JSON object (MwsError otherwise)."""
+    json: Any = None,
+) -> Any:
+    """One SP-API call described by ``upstream``; its decoded JSON, whatever its shape.
+
+    ``upstream.idempotent: true`` marks a POST that only reads (batch look-ups, fee
+    estimates), so the client may retry it after a timeout or a 5xx like a GET."""
+    idempotent = upstream.get("idempotent")
     result = await call.services.spapi.call(
         seller_id=call.identity.seller_id,
         marketplace_id=marketplace_id,
@@ -61,10 +66,32 @@ async def fetch_json(
         operation=str(upstream["operation"]),
         method=str(upstream.get("method", "GET")),
         path=fill_path(str(upstream["path"]), path_params or {}),
-        query=dict(query),
+        query=dict(query or {}),
+        json=json,
+        idempotent=bool(idempotent) if idempotent is not None else None,
         audit=call.audit,
     )
-    body = getattr(result, "data", None)
+    return getattr(result, "data", None)
+
+
+async def fetch_json(
+    call: Call,
+    upstream: Mapping[str, Any],
+    *,
+    marketplace_id: str,
+    query: Mapping[str, Any],
+    path_params: Mapping[str, str] | None = None,
+    json: Any = None,
+) -> dict[str, Any]:
+    """One SP-API call described by ``upstream``; its JSON object (MwsError otherwise)."""
+    body = await fetch_data(
+        call,
+        upstream,
+        marketplace_id=marketplace_id,
+        query=query,
+        path_params=path_params,
+        json=json,
+    )
     if not isinstance(body, dict):
         raise MwsError("InternalError", "SP-API answered with an unexpected document.")
     return body
