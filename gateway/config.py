@@ -128,6 +128,10 @@ class Settings:
     order_cache_max_entries: int = 20000
     # Reports a listing shows done are downloaded ahead into the report cache (GetReport next).
     report_prefetch: bool = True
+    # A report or feed still in progress: repeated status polls within this are answered from
+    # the last getReport/getFeed (0, the default: every poll asks SP-API). Finished ones are
+    # always answered from the last getReport/getFeed: they no longer change.
+    status_poll_seconds: float = 0.0
     # False: no token_key was configured and the key above is random for this process
     # (``serve`` outside --demo then persists one in data_dir, see gateway/tokenkey.py).
     token_key_configured: bool = False
@@ -333,6 +337,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         order_cache_seconds=_seconds(doc, "order_cache", "seconds", 300),
         order_cache_max_entries=int(_seconds(doc, "order_cache", "max_entries", 20000)),
         report_prefetch=str(doc.get("report_prefetch", True)).lower() not in _OFF,
+        status_poll_seconds=_seconds(doc, "status_poll", "seconds", 0),
         token_key_configured=bool(token_key_text),
         demo=demo,
         embedded_emulator=embedded,

@@ -10,6 +10,7 @@ everything needed to resume, bound to the seller that asked.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -193,6 +194,52 @@ class SectionApi:
             not_found=not_found,
         )
         return response.data
+
+    # -- answers worth keeping: SP-API calls are the scarce resource (DESIGN.md §8) --------
+
+    def _answer_key(self, kind: str, ident: str) -> str:
+        return f"answers:{self.api}.{kind}:{self.seller_id}:{ident}"
+
+    async def remembered(self, kind: str, ident: str) -> dict[str, Any] | None:
+        """An answer kept by :meth:`remember` (None: none, or caching is off)."""
+        cache = self.call.services.cache
+        if cache is None:
+            return None
+        found = (await cache.get_many([self._answer_key(kind, ident)])).get(
+            self._answer_key(kind, ident)
+        )
+        if found is None:
+            return None
+        try:
+            value = json.loads(found)
+        except ValueError:
+            return None
+        if isinstance(value, dict):
+            self.call.audit.notes.setdefault("answers_reused", 0)
+            self.call.audit.notes["answers_reused"] += 1
+            return value
+        return None
+
+    async def remember(self, kind: str, ident: str, value: Any, ttl_seconds: float) -> None:
+        cache = self.call.services.cache
+        if cache is None or ttl_seconds <= 0:
+            return
+        encoded = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        await cache.put_many({self._answer_key(kind, ident): encoded}, ttl_seconds)
+
+    async def forget(self, kind: str, ident: str) -> None:
+        cache = self.call.services.cache
+        if cache is not None:
+            await cache.delete([self._answer_key(kind, ident)])
+
+    def page_budget(self, operation: str, cap: int) -> int:
+        """How many pages of ``operation`` one MWS call may read now: what the bucket holds
+        (at least one, which the client's call may wait for), at most ``cap``."""
+        pacer = getattr(self.client, "pacer", None)
+        if pacer is None:
+            return cap
+        available = pacer.available(self.seller_id, f"{self.api}.{operation}")
+        return max(1, min(cap, int(available)))
 
 
 _FIELD_MAPS: dict[int, tuple[Mapping[str, Any], FieldMaps]] = {}

@@ -32,6 +32,7 @@ PAGE_KIND_REQUESTS = "reports.requests"
 PAGE_KIND_REPORTS = "reports.reports"
 MAX_CANCEL_INFO = 100
 COUNT_PAGE = 100
+MAX_PAGES = 20  # getReports pages one MWS list page may read at most
 
 
 def tables(call: Call) -> ReportsTables:
@@ -163,7 +164,9 @@ async def _request_page(
     call: Call, t: ReportsTables, cursor: Cursor, statuses: list[str], max_count: int
 ) -> XmlResult:
     api = ReportsApi(call)
-    items, nxt = await collect(api.get_reports, cursor, max_count, _status_select(t, statuses))
+    budget = api.page_budget("getReports", MAX_PAGES)
+    select = _status_select(t, statuses)
+    items, nxt = await collect(api.get_reports, cursor, max_count, select, max_fetches=budget)
     token = None
     if nxt is not None:
         token = _codec(call).encode(
@@ -201,14 +204,24 @@ async def _all_requests(call: Call, t: ReportsTables, f: rp.RequestFilter) -> li
     t.statuses.spapi_statuses(f.statuses)
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _request_query(f, t, COUNT_PAGE))
-    items, _ = await collect(
-        ReportsApi(call).get_reports,
-        cursor,
-        10**9,
-        _status_select(t, list(f.statuses)),
-        max_fetches=10**6,
-    )
+    api = ReportsApi(call)
+    select = _status_select(t, list(f.statuses))
+    budget = api.page_budget("getReports", 10**6)
+    items, rest = await collect(api.get_reports, cursor, 10**9, select, max_fetches=budget)
+    if rest is not None:
+        raise _count_throttled()
     return items
+
+
+def _count_throttled() -> MwsError:
+    """A count needs every page; one that would empty getReports' bucket waits instead of
+    locking the seller out of report listing."""
+    return MwsError(
+        "RequestThrottled",
+        "Request is throttled: counting needs more SP-API getReports pages than its rate "
+        "allows now.",
+        headers={"Retry-After": "60"},
+    )
 
 
 async def get_report_request_count(call: Call) -> XmlResult:
@@ -281,7 +294,9 @@ async def _report_page(
 ) -> XmlResult:
     acks: dict[str, str] = {}
     select = _report_select(call, t, flt.get("a"), _dt(flt.get("from")), _dt(flt.get("to")), acks)
-    items, nxt = await collect(ReportsApi(call).get_reports, cursor, max_count, select)
+    api = ReportsApi(call)
+    budget = api.page_budget("getReports", MAX_PAGES)
+    items, nxt = await collect(api.get_reports, cursor, max_count, select, max_fetches=budget)
     token = None
     if nxt is not None:
         token = _codec(call).encode(
@@ -333,7 +348,11 @@ async def get_report_count(call: Call) -> XmlResult:
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _report_query(f.available_to, COUNT_PAGE))
     select = _report_select(call, t, f.acknowledged, f.available_from, f.available_to, {})
-    items, _ = await collect(ReportsApi(call).get_reports, cursor, 10**9, select, max_fetches=10**6)
+    api = ReportsApi(call)
+    budget = api.page_budget("getReports", 10**6)
+    items, rest = await collect(api.get_reports, cursor, 10**9, select, max_fetches=budget)
+    if rest is not None:
+        raise _count_throttled()
     return XmlResult(render.count(len(items)))
 
 
