@@ -112,9 +112,9 @@ def test_boto_create_get_list_cancel(live_gateway: LiveServer) -> None:
     ids = [
         o.SellerFulfillmentOrderId for o in listed.ListAllFulfillmentOrdersResult.FulfillmentOrders
     ]
-    assert ids == ["MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "BOTO-1"]
+    assert ids == ["MCF-SEED-0000", "MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "BOTO-1"]
 
-    orders(live_gateway).page_size = 3
+    orders(live_gateway).page_size = 4
     page = conn.list_all_fulfillment_orders(QueryStartDateTime="2000-01-01T00:00:00Z")
     token = page.ListAllFulfillmentOrdersResult.NextToken
     assert token
@@ -181,7 +181,7 @@ def test_python_amazon_mws_base_class(live_gateway: LiveServer) -> None:
         seen += [
             m["SellerFulfillmentOrderId"] for m in as_list(page["FulfillmentOrders"]["member"])
         ]
-    assert seen == ["MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "PAM-1"]
+    assert seen == ["MCF-SEED-0000", "MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "PAM-1"]
 
     with pytest.raises(mws.MWSError) as caught:
         api.make_request(

@@ -2,7 +2,9 @@
 
 A field map is a list of entries in MWS element order (see ``mappings/sections/orders.yaml``,
 ``tables.fields``). :class:`FieldMaps` compiles each map once into plain closures, so
-translating an order is a walk over precompiled steps with no table look-ups left.
+translating an order is a walk over precompiled steps with no table look-ups left. Enum
+tables are written MWS -> SP-API; ``tables.enum_aliases`` adds the SP-API values a newer API
+invented, each answered as an existing MWS value.
 
 Paths: ``a.b`` (keys), ``list[key=VALUE]`` (first element whose ``key`` equals VALUE),
 ``list[0]`` (index), ``list[]`` (every element; later steps apply to each and the result is
@@ -269,6 +271,17 @@ class FieldMaps:
         self.to_spapi: dict[str, dict[str, str]] = {
             name: {str(mws): str(sp) for mws, sp in table.items()} for name, table in enums.items()
         }
+        # SP-API values MWS never had, each read as the MWS value it comes closest to
+        # (``tables.enum_aliases``: enum name -> {SP-API value: MWS value}); responses only.
+        aliases: Mapping[str, Mapping[str, str]] = tables.get("enum_aliases") or {}
+        for name, extra in aliases.items():
+            if name not in self.to_mws:
+                raise FieldMapError(f"enum_aliases.{name}: no enum table of that name")
+            known = set(self.to_spapi[name])
+            for sp, mws in extra.items():
+                if str(mws) not in known:
+                    raise FieldMapError(f"enum_aliases.{name}.{sp}: {mws!r} is not an MWS value")
+                self.to_mws[name].setdefault(str(sp), str(mws))
         self._compiled: dict[str, ChildrenBuilder] = {}
         self._entries: dict[str, dict[str, Builder]] = {}
         self._building: set[str] = set()

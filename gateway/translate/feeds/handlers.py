@@ -38,9 +38,10 @@ from gateway.mws.quotas import Throttle
 from gateway.mws.timestamps import format_millis
 from gateway.mws.xml import Element
 from gateway.translate.engine.call import Call, RawResult, RequestBody, XmlResult
+from gateway.translate.engine.document import content_md5
 from gateway.translate.engine.intents import Intent, Intents
 from gateway.translate.engine.nexttoken import decode_token, encode_token
-from gateway.translate.feeds.params import ListFilter, content_md5, list_filter, submit_params
+from gateway.translate.feeds.params import ListFilter, list_filter, submit_params
 from gateway.translate.feeds.records import (
     CREATED,
     INTENT,
