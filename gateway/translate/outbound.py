@@ -6,8 +6,7 @@ Parameters, SP-API calls, statuses and the element trees are tables in
 SellerFulfillmentOrderId answer, the choice of retrying an update (not when it releases the
 hold) and the MWS result layouts the field maps do not say: lists present even when empty
 (GetFulfillmentOrderResult's FulfillmentOrderItem, FulfillmentShipment, ReturnItemList and
-ReturnAuthorizationList side by side; TrackingEvents; the three lists of
-CreateFulfillmentReturnResult).
+ReturnAuthorizationList side by side; the three lists of CreateFulfillmentReturnResult).
 """
 
 from __future__ import annotations
@@ -63,10 +62,7 @@ def _members(maps: FieldMaps, table: str, items: Any) -> list[Element]:
 
 def tracking_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
     """Children of ``<GetPackageTrackingDetailsResult>`` (TrackingEvents always present)."""
-    children = maps.children("tracking")(dict(payload))
-    if not any(el[0] == "TrackingEvents" for el in children):
-        children.append(("TrackingEvents", []))
-    return children
+    return maps.children("tracking")(dict(payload))
 
 
 def reason_codes_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:

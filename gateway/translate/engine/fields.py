@@ -6,6 +6,9 @@ translating an order is a walk over precompiled steps with no table look-ups lef
 tables are written MWS -> SP-API; ``tables.enum_aliases`` adds the SP-API values a newer API
 invented, each answered as an existing MWS value.
 
+A list entry (``each``: the member element) is left out when empty unless it says
+``always: true`` (MWS rendered some lists as an empty element).
+
 Paths: ``a.b`` (keys), ``list[key=VALUE]`` (first element whose ``key`` equals VALUE),
 ``list[0]`` (index), ``list[]`` (every element; later steps apply to each and the result is
 a flat list) and ``.`` (the value itself).
@@ -470,7 +473,7 @@ class FieldMaps:
         if "each" in entry:
             item = self._item(entry)
             item_tag = str(entry["each"])
-            return _each_builder(tag, item_tag, get, item)
+            return _each_builder(tag, item_tag, get, item, bool(entry.get("always", False)))
         if "fields" in entry:
             nested = self.children(str(entry["fields"]))
             return _nested_builder(tag, get, nested)
@@ -585,11 +588,14 @@ def _each_builder(
     item_tag: str,
     get: Getter,
     item: Callable[[Any], Element | list[Element] | None],
+    always: bool = False,
 ) -> Builder:
+    """A list element; ``always``: rendered (empty) when SP-API gave nothing, as MWS did."""
+
     def build(source: Any) -> Element | None:
         values = get(source)
         if values is None:
-            return None
+            return (tag, []) if always else None
         if not isinstance(values, list):
             values = [values]
         out: list[Element] = []
@@ -597,7 +603,7 @@ def _each_builder(
             content = item(v)
             if content is not None:
                 out.append((item_tag, content))  # type: ignore[arg-type]
-        return (tag, out) if out else None
+        return (tag, out) if out or always else None
 
     return build
 
