@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
 
-.PHONY: run test lint typecheck unit chart-check image-check bench fuzz readme clean venv
+.PHONY: run test lint typecheck unit node-tools chart-check image-check bench fuzz readme clean venv
 
 venv: $(STAMP)
 
@@ -25,7 +25,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# node and npm for the live tests that drive npm MWS clients (tests/npm installs the clients).
+node-tools:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm)
+
+unit: $(STAMP) node-tools
 	SPAPI_MODELS_DIR=$${SPAPI_MODELS_DIR:-$(abspath ../shared/spapi-models)} $(BIN)/pytest -q
 
 chart-check: $(STAMP)
