@@ -66,3 +66,11 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
     app = create_app(settings)
     with serve_in_thread(app, settings=settings) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def npm_clients() -> None:
+    """The Node MWS clients of ``tests/npm`` installed (``npm ci`` once per lockfile)."""
+    from tests.support.npm import ensure_installed
+
+    ensure_installed()

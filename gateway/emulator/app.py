@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.emulator import (
     admin,
     catalog,
+    easyship,
     feeds,
     fees,
     finances,
@@ -26,6 +27,7 @@ from gateway.emulator import (
     pricing,
     reports,
     sellers,
+    shipment_invoicing,
     tokens,
 )
 from gateway.emulator.common import error_response
@@ -89,6 +91,8 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *finances.routes,
         *outbound.routes,
         *mfn.routes,
+        *easyship.routes,
+        *shipment_invoicing.routes,
         *pricing.routes,
         *catalog.routes,
         *fees.routes,

@@ -71,6 +71,22 @@ PRODUCTION_RATE_LIMITS: dict[str, RateLimit] = {
     "listings.deleteListingsItem": RateLimit(5.0, 5),
     "listings.searchListingsItems": RateLimit(5.0, 5),
     "fbaInventory.getInventorySummaries": RateLimit(2.0, 2),
+    "fbaOutbound.getFulfillmentPreview": RateLimit(2.0, 30),
+    "fbaOutbound.createFulfillmentOrder": RateLimit(2.0, 30),
+    "fbaOutbound.getFulfillmentOrder": RateLimit(2.0, 30),
+    "fbaOutbound.updateFulfillmentOrder": RateLimit(2.0, 30),
+    "fbaOutbound.cancelFulfillmentOrder": RateLimit(2.0, 30),
+    "fbaOutbound.listAllFulfillmentOrders": RateLimit(2.0, 30),
+    "fbaOutbound.getPackageTrackingDetails": RateLimit(2.0, 30),
+    "fbaOutbound.listReturnReasonCodes": RateLimit(2.0, 30),
+    "fbaOutbound.createFulfillmentReturn": RateLimit(2.0, 30),
+    "easyShip.listHandoverSlots": RateLimit(1.0, 5),
+    "easyShip.createScheduledPackage": RateLimit(1.0, 5),
+    "easyShip.getScheduledPackage": RateLimit(1.0, 5),
+    "easyShip.updateScheduledPackages": RateLimit(1.0, 5),
+    "shipmentInvoicing.getShipmentDetails": RateLimit(1.133, 25),
+    "shipmentInvoicing.submitInvoice": RateLimit(1.133, 25),
+    "shipmentInvoicing.getInvoiceStatus": RateLimit(1.133, 25),
 }
 
 # Model file and operationId for each table key (used by the fidelity test of the table).
@@ -83,6 +99,9 @@ RATE_TABLE_MODELS: dict[str, str] = {
     "tokens": "tokens_2021-03-01.json",
     "listings": "listingsItems_2021-08-01.json",
     "fbaInventory": "fbaInventory.json",
+    "fbaOutbound": "fulfillmentOutbound_2020-07-01.json",
+    "easyShip": "easyShip_2022-03-23.json",
+    "shipmentInvoicing": "shipmentInvoicingV0.json",
 }
 
 

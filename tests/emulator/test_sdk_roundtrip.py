@@ -6,7 +6,9 @@ that the response deserializes into the SDK's model with the key fields of the e
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from tests.emulator.live import running_emulator
 pytestmark = pytest.mark.live
 
 MARKETPLACES = [PRIMARY_MARKETPLACE]
+INDIA = "A21TJRUUN4KGV"
 
 
 @pytest.fixture(scope="module")
@@ -571,6 +574,179 @@ def test_outbound_roundtrip(api_client: Any, data: SeedData) -> None:
     assert isinstance(cancelled, models.CancelFulfillmentOrderResponse)
     after = api.get_fulfillment_order("SDK-ROUNDTRIP-1").payload.fulfillment_order
     assert after.fulfillment_order_status == "Cancelled"
+
+
+def test_outbound_tracking_returns_and_update_roundtrip(
+    api_client: Any, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.fulfillment_outbound_v2020_07_01.fba_outbound_api import FbaOutboundApi
+
+    from gateway.emulator.outbound import OutboundSettings, package_number, shipment_id
+
+    models = _model_module("fulfillment_outbound_v2020_07_01")
+    api = FbaOutboundApi(api_client)
+    api.list_all_fulfillment_orders(query_start_date=ANCHOR - timedelta(days=365))  # seeds
+    store = live[1].section("fbaOutbound", OutboundSettings)
+    delivered = store.orders["MCF-SEED-0000"]
+
+    tracking = api.get_package_tracking_details(package_number(delivered))
+    assert isinstance(tracking, models.GetPackageTrackingDetailsResponse)
+    assert isinstance(tracking.payload, models.PackageTrackingDetails)
+    assert tracking.payload.package_number == package_number(delivered)
+    assert tracking.payload.current_status == "DELIVERED"
+    assert all(isinstance(e, models.TrackingEvent) for e in tracking.payload.tracking_events)
+
+    sku = delivered.body["items"][0]["sellerSku"]
+    codes = api.list_return_reason_codes(sku, marketplace_id=PRIMARY_MARKETPLACE, language="fr_FR")
+    assert isinstance(codes, models.ListReturnReasonCodesResponse)
+    assert all(isinstance(c, models.ReasonCodeDetails) for c in codes.payload.reason_code_details)
+    assert codes.payload.reason_code_details[0].translated_description
+
+    item_id = delivered.body["items"][0]["sellerFulfillmentOrderItemId"]
+    returned = api.create_fulfillment_return(
+        "MCF-SEED-0000",
+        models.CreateFulfillmentReturnRequest(
+            items=[
+                models.CreateReturnItem(
+                    seller_return_item_id="SDK-RET-1",
+                    seller_fulfillment_order_item_id=item_id,
+                    amazon_shipment_id=shipment_id(delivered),
+                    return_reason_code=codes.payload.reason_code_details[0].return_reason_code,
+                )
+            ]
+        ),
+    )
+    assert isinstance(returned, models.CreateFulfillmentReturnResponse)
+    assert [r.seller_return_item_id for r in returned.payload.return_items] == ["SDK-RET-1"]
+    assert all(
+        isinstance(a, models.ReturnAuthorization) for a in returned.payload.return_authorizations
+    )
+
+    request = models.CreateFulfillmentOrderRequest(
+        marketplace_id=PRIMARY_MARKETPLACE,
+        seller_fulfillment_order_id="SDK-HOLD-1",
+        displayable_order_id="SDK-HOLD-1",
+        displayable_order_date=datetime(2026, 11, 1, 12, tzinfo=UTC),
+        displayable_order_comment="Hold it",
+        shipping_speed_category="Standard",
+        fulfillment_action="Hold",
+        destination_address=models.Address(
+            name="Test Person",
+            address_line1="1 Lantern Row",
+            state_or_region="WA",
+            postal_code="98101",
+            country_code="US",
+        ),
+        items=[
+            models.CreateFulfillmentOrderItem(
+                seller_sku=sku, seller_fulfillment_order_item_id="hold-1", quantity=2
+            )
+        ],
+    )
+    api.create_fulfillment_order(request)
+    updated = api.update_fulfillment_order(
+        "SDK-HOLD-1",
+        models.UpdateFulfillmentOrderRequest(
+            displayable_order_comment="Updated",
+            items=[
+                models.UpdateFulfillmentOrderItem(
+                    seller_fulfillment_order_item_id="hold-1", quantity=1
+                )
+            ],
+        ),
+    )
+    assert isinstance(updated, models.UpdateFulfillmentOrderResponse)
+    assert store.orders["SDK-HOLD-1"].body["items"][0]["quantity"] == 1
+
+
+# ------------------------------------------------------------------ Easy Ship 2022-03-23
+
+
+def test_easy_ship_roundtrip(api_client: Any, data: SeedData) -> None:
+    from spapi.api.easyship_v2022_03_23.easy_ship_api import EasyShipApi
+
+    models = _model_module("easyship_v2022_03_23")
+    api = EasyShipApi(api_client)
+    pending = next(o for o in data.easy_ship_orders if o["easyShipStatus"] == "PENDING_SCHEDULE")
+    slots = api.list_handover_slots(
+        list_handover_slots_request=models.ListHandoverSlotsRequest(
+            marketplace_id=INDIA,
+            amazon_order_id=pending["orderId"],
+            package_dimensions=models.Dimensions(length=15.0, width=10.0, height=12.0, unit="cm"),
+            package_weight=models.Weight(value=50.0, unit="g"),
+        )
+    )
+    assert isinstance(slots, models.ListHandoverSlotsResponse)
+    assert slots.amazon_order_id == pending["orderId"]
+    assert all(isinstance(s, models.TimeSlot) for s in slots.time_slots)
+
+    created = api.create_scheduled_package(
+        models.CreateScheduledPackageRequest(
+            amazon_order_id=pending["orderId"],
+            marketplace_id=INDIA,
+            package_details=models.PackageDetails(
+                package_time_slot=models.TimeSlot(slot_id=slots.time_slots[0].slot_id),
+                package_items=[models.Item(order_item_id=pending["orderItems"][0]["orderItemId"])],
+            ),
+        )
+    )
+    assert isinstance(created, models.Package)
+    assert created.scheduled_package_id.amazon_order_id == pending["orderId"]
+    assert created.package_status == "ReadyForPickup"
+
+    got = api.get_scheduled_package(pending["orderId"], INDIA)
+    assert isinstance(got, models.Package)
+    assert got.scheduled_package_id.package_id == created.scheduled_package_id.package_id
+
+    moved = api.update_scheduled_packages(
+        update_scheduled_packages_request=models.UpdateScheduledPackagesRequest(
+            marketplace_id=INDIA,
+            update_package_details_list=[
+                models.UpdatePackageDetails(
+                    scheduled_package_id=models.ScheduledPackageId(
+                        amazon_order_id=pending["orderId"]
+                    ),
+                    package_time_slot=models.TimeSlot(slot_id=slots.time_slots[1].slot_id),
+                )
+            ],
+        )
+    )
+    assert isinstance(moved, models.Packages)
+    assert moved.packages[0].package_time_slot.slot_id == slots.time_slots[1].slot_id
+
+
+# ------------------------------------------------------------------ Shipment Invoicing v0
+
+
+def test_shipment_invoicing_roundtrip(
+    api_client: Any, data: SeedData, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.shipment_invoicing_v0.shipment_invoice_api import ShipmentInvoiceApi
+
+    models = _model_module("shipment_invoicing_v0")
+    shipment = data.brazil_shipments[0]["AmazonShipmentId"]
+    rdt = _rdt_client(api_client, live[0], "GET", "/fba/outbound/brazil/v0/shipments/{shipmentId}")
+    details = ShipmentInvoiceApi(rdt).get_shipment_details(shipment)
+    assert isinstance(details, models.GetShipmentDetailsResponse)
+    assert isinstance(details.payload, models.ShipmentDetail)
+    assert details.payload.amazon_shipment_id == shipment
+    assert all(isinstance(i, models.ShipmentItem) for i in details.payload.shipment_items)
+
+    api = ShipmentInvoiceApi(api_client)
+    content = b"<NFe><infNFe/></NFe>"
+    submitted = api.submit_invoice(
+        shipment,
+        models.SubmitInvoiceRequest(
+            invoice_content=base64.b64encode(content).decode(),
+            marketplace_id="A2Q3Y263D00KWC",
+            content_md5_value=base64.b64encode(hashlib.md5(content).digest()).decode(),
+        ),
+    )
+    assert isinstance(submitted, models.SubmitInvoiceResponse)
+    status = api.get_invoice_status(shipment)
+    assert isinstance(status, models.GetInvoiceStatusResponse)
+    assert isinstance(status.payload.shipments, models.ShipmentInvoiceStatusInfo)
+    assert status.payload.shipments.invoice_status == "Processing"
 
 
 # ------------------------------------------------------------------ Merchant Fulfillment v0

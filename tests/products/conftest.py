@@ -15,7 +15,6 @@ from gateway.emulator.config import EmulatorConfig
 from gateway.emulator.state import EmulatorState
 from tests.emulator.helpers import get_lwa_token
 from tests.support.gateway import MwsClient, demo_settings, running_gateway
-from tests.support.npm import ensure_installed
 
 
 @pytest.fixture
@@ -39,9 +38,3 @@ async def emulator() -> AsyncIterator[Emulator]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as client:
         yield Emulator(client, app.state.emulator, await get_lwa_token(client))
-
-
-@pytest.fixture(scope="session")
-def npm_clients() -> None:
-    """The Node MWS clients of ``tests/npm`` installed (``npm ci`` once per lockfile)."""
-    ensure_installed()

@@ -185,6 +185,10 @@ def _parse_one(
             raise invalid(f"Invalid {name}: {number} must be between {lo} and {hi}.")
         return number
     _check_scalar(name, spec, raw, enums, patterns)
+    if spec.get("check") == "seller_marketplaces" and raw not in seller_marketplaces:
+        raise invalid(
+            f"Invalid {name} {raw[:64]!r}: the seller is not registered in this marketplace."
+        )
     return raw
 
 
@@ -239,6 +243,12 @@ def _apply_rule(
             raise MwsError("MissingParameter", f"One of {' or '.join(names)} is required.")
         if len(given) > 1:
             raise invalid(f"{' and '.join(given)} cannot both be specified.")
+    if "any_of" in rule:
+        names = list(rule["any_of"])
+        if not any(n in values for n in names):
+            raise MwsError(
+                "MissingParameter", f"One of {' or '.join(shown(n) for n in names)} is required."
+            )
     if "requires" in rule:
         for dependent, needed in rule["requires"].items():
             if dependent in values and needed not in values:

@@ -176,6 +176,7 @@ class SectionApi:
         query: Mapping[str, Any] | None = None,
         json: Any = None,
         restricted: list[str] | None = None,
+        rdt_path: str | None = None,
         idempotent: bool | None = None,
         not_found: str | None = None,
     ) -> Any:
@@ -189,6 +190,7 @@ class SectionApi:
             query=query,
             json=json,
             restricted=restricted,
+            rdt_path=rdt_path,
             idempotent=idempotent,
             audit=self.call.audit,
             not_found=not_found,

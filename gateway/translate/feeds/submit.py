@@ -36,6 +36,7 @@ from gateway.feeds.parts import convert_to_parts
 from gateway.feeds.report import retired_issue
 from gateway.mws.errors import MwsError
 from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.document import content_md5
 from gateway.translate.engine.intents import Intent
 from gateway.translate.feeds import background
 from gateway.translate.feeds.creation import (
@@ -48,7 +49,7 @@ from gateway.translate.feeds.creation import (
     intents_of,
     store_submission,
 )
-from gateway.translate.feeds.params import content_md5, submit_params
+from gateway.translate.feeds.params import submit_params
 from gateway.translate.feeds.records import (
     LAST,
     SUBMISSION,

@@ -1,11 +1,20 @@
-"""MWS MerchantFulfillment request parameters -> SP-API Merchant Fulfillment v0 JSON.
+"""Nested MWS request structures -> SP-API JSON objects, driven by ``tables.request`` rows.
 
-Pure functions over ``tables.request`` of ``mappings/sections/merchant_fulfillment.yaml``.
-Unlike Fulfillment Outbound, the structures nest (``ShipmentRequestDetails.ShipFromAddress.Name``,
-``...ItemList.Item.N.ItemWeight.Value``) and SP-API wants numbers as JSON numbers, so rows
-here may name a nested structure (``struct``), a list of structures (``list`` with the member
-spellings to accept, e.g. the documented ``Item`` and the library's ``member``), a list of
-values (``values``) or a scalar (``as``: string, int, bool, decimal, datetime; ``enum``).
+MWS flattens nested structures into dotted parameters
+(``ShipmentRequestDetails.ShipFromAddress.Name``,
+``PackageRequestDetails.PackageItemList.Item.1.OrderItemSerialNumberList.member.2``). A request
+table is a list of rows, one per MWS field (``mws``) and the SP-API key it becomes (``to``,
+default: the same name). A row is one of
+
+* a nested structure (``struct``: the name of another table);
+* a list of structures (``list``: the table of one member) or of values (``values``), with the
+  member spellings to accept (``member``, e.g. the documented ``Item`` and the libraries'
+  ``member``; a request mixing two is refused) and an optional ``max``;
+* a scalar: ``as`` string | int | decimal | bool | datetime, or ``enum`` (an MWS -> SP-API
+  table), with ``required`` and ``max_length``.
+
+``drop: true`` reads and checks a field MWS accepted but SP-API has no place for, and leaves it
+out of the body. Numbers become JSON numbers. Pure functions: no I/O.
 """
 
 from __future__ import annotations
@@ -78,19 +87,19 @@ def build(
     for row in request[table_name]:
         mws, to = str(row["mws"]), str(row.get("to", row["mws"]))
         shown = f"{prefix}.{mws}" if prefix else mws
+        value: Any = None
         if "struct" in row:
             sub = struct_fields(fields, mws)
             if any(v.strip() for v in sub.values()):
-                out[to] = build(sub, str(row["struct"]), shown, request, enums)
+                value = build(sub, str(row["struct"]), shown, request, enums)
             elif row.get("required"):
                 raise missing(f"{shown}.*")
-            continue
-        if "list" in row or "values" in row:
+        elif "list" in row or "values" in row:
             spellings = [str(s) for s in row.get("member") or ["member"]]
             wire = _wire(fields, mws, spellings)
             if "list" in row:
                 items = struct_list(fields, wire)
-                value: list[Any] = [
+                value = [
                     build(
                         item,
                         str(row["list"]),
@@ -105,20 +114,22 @@ def build(
             limit = row.get("max")
             if limit is not None and len(value) > int(limit):
                 raise invalid(f"{shown} accepts at most {limit} members.")
-            if value:
-                out[to] = value
-            elif row.get("required"):
-                raise missing(f"{prefix + '.' if prefix else ''}{wire}.N")
-            continue
-        text = (fields.get(mws) or "").strip()
-        if not text:
-            if row.get("required"):
-                raise missing(shown)
-            continue
-        limit = row.get("max_length")
-        if limit is not None and len(text) > int(limit):
-            raise invalid(f"Invalid {shown}: longer than {limit} characters.")
-        out[to] = _scalar(row, text, shown, enums)
+            if not value:
+                if row.get("required"):
+                    raise missing(f"{prefix + '.' if prefix else ''}{wire}.N")
+                value = None
+        else:
+            text = (fields.get(mws) or "").strip()
+            if not text:
+                if row.get("required"):
+                    raise missing(shown)
+                continue
+            limit = row.get("max_length")
+            if limit is not None and len(text) > int(limit):
+                raise invalid(f"Invalid {shown}: longer than {limit} characters.")
+            value = _scalar(row, text, shown, enums)
+        if value is not None and not row.get("drop"):
+            out[to] = value
     return out
 
 
