@@ -71,6 +71,33 @@ PRODUCTION_RATE_LIMITS: dict[str, RateLimit] = {
     "listings.deleteListingsItem": RateLimit(5.0, 5),
     "listings.searchListingsItems": RateLimit(5.0, 5),
     "fbaInventory.getInventorySummaries": RateLimit(2.0, 2),
+    "fbaInbound.getPrepInstructions": RateLimit(2.0, 30),
+    "fbaInbound.getLabels": RateLimit(2.0, 30),
+    "fbaInbound.getBillOfLading": RateLimit(2.0, 30),
+    "fbaInbound.getShipments": RateLimit(2.0, 30),
+    "fbaInbound.getShipmentItemsByShipmentId": RateLimit(2.0, 30),
+    "fbaInbound.getShipmentItems": RateLimit(2.0, 30),
+    "fbaInbound2024.createInboundPlan": RateLimit(2.0, 2),
+    "fbaInbound2024.listInboundPlans": RateLimit(2.0, 6),
+    "fbaInbound2024.getInboundPlan": RateLimit(2.0, 6),
+    "fbaInbound2024.cancelInboundPlan": RateLimit(2.0, 2),
+    "fbaInbound2024.listInboundPlanItems": RateLimit(2.0, 6),
+    "fbaInbound2024.generatePackingOptions": RateLimit(2.0, 2),
+    "fbaInbound2024.listPackingOptions": RateLimit(2.0, 6),
+    "fbaInbound2024.confirmPackingOption": RateLimit(2.0, 2),
+    "fbaInbound2024.setPackingInformation": RateLimit(2.0, 2),
+    "fbaInbound2024.generatePlacementOptions": RateLimit(2.0, 2),
+    "fbaInbound2024.listPlacementOptions": RateLimit(2.0, 6),
+    "fbaInbound2024.confirmPlacementOption": RateLimit(2.0, 2),
+    "fbaInbound2024.getShipment": RateLimit(2.0, 6),
+    "fbaInbound2024.listShipmentItems": RateLimit(2.0, 30),
+    "fbaInbound2024.listShipmentBoxes": RateLimit(2.0, 30),
+    "fbaInbound2024.updateShipmentName": RateLimit(2.0, 30),
+    "fbaInbound2024.updateShipmentSourceAddress": RateLimit(2.0, 30),
+    "fbaInbound2024.generateTransportationOptions": RateLimit(2.0, 2),
+    "fbaInbound2024.listTransportationOptions": RateLimit(2.0, 6),
+    "fbaInbound2024.confirmTransportationOptions": RateLimit(2.0, 2),
+    "fbaInbound2024.getInboundOperationStatus": RateLimit(2.0, 6),
 }
 
 # Model file and operationId for each table key (used by the fidelity test of the table).
@@ -83,6 +110,8 @@ RATE_TABLE_MODELS: dict[str, str] = {
     "tokens": "tokens_2021-03-01.json",
     "listings": "listingsItems_2021-08-01.json",
     "fbaInventory": "fbaInventory.json",
+    "fbaInbound": "fulfillmentInboundV0.json",
+    "fbaInbound2024": "fulfillmentInbound_2024-03-20.json",
 }
 
 
