@@ -1,125 +1,20 @@
 """MWS MerchantFulfillment request parameters -> SP-API Merchant Fulfillment v0 JSON.
 
-Pure functions over ``tables.request`` of ``mappings/sections/merchant_fulfillment.yaml``.
-Unlike Fulfillment Outbound, the structures nest (``ShipmentRequestDetails.ShipFromAddress.Name``,
-``...ItemList.Item.N.ItemWeight.Value``) and SP-API wants numbers as JSON numbers, so rows
-here may name a nested structure (``struct``), a list of structures (``list`` with the member
-spellings to accept, e.g. the documented ``Item`` and the library's ``member``), a list of
-values (``values``) or a scalar (``as``: string, int, bool, decimal, datetime; ``enum``).
+The structures nest (``ShipmentRequestDetails.ShipFromAddress.Name``,
+``...ItemList.Item.N.ItemWeight.Value``) and SP-API wants numbers as JSON numbers; the rows of
+``tables.request`` in ``mappings/sections/merchant_fulfillment.yaml`` say so and
+:mod:`gateway.translate.engine.structures` reads them. Each operation's ``body`` names its top
+table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from typing import Any
 
-from gateway.mws.params import list_values, struct_list
-from gateway.mws.timestamps import format_millis
-from gateway.translate.engine.bodies import missing, struct_fields
-from gateway.translate.engine.params import invalid, parse_datetime
+from gateway.translate.engine.structures import build
 
 Tables = Mapping[str, Any]
-
-
-def _decimal(text: str, shown: str) -> int | float:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise invalid(f"Invalid {shown}: {text[:32]!r} is not a decimal number.") from None
-    if not number.is_finite() or number < 0:
-        raise invalid(f"Invalid {shown}: {text[:32]!r} is not a decimal number.")
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any:
-    kind = str(row.get("as", "string"))
-    if "enum" in row:
-        table: Mapping[str, str] = enums[str(row["enum"])]
-        if text not in table:
-            raise invalid(f"Invalid {shown} {text[:64]!r}: expected one of {', '.join(table)}.")
-        return table[text]
-    if kind == "int":
-        try:
-            number = int(text)
-        except ValueError:
-            raise invalid(f"Invalid {shown}: {text[:32]!r} is not an integer.") from None
-        if number < 1:
-            raise invalid(f"Invalid {shown}: {number} must be positive.")
-        return number
-    if kind == "decimal":
-        return _decimal(text, shown)
-    if kind == "bool":
-        if text.lower() not in ("true", "false"):
-            raise invalid(f"Invalid {shown}: {text[:16]!r} is not true or false.")
-        return text.lower() == "true"
-    if kind == "datetime":
-        return format_millis(parse_datetime(shown, text))
-    return text
-
-
-def _wire(fields: Mapping[str, str], name: str, spellings: Sequence[str]) -> str:
-    """The list prefix the client used (``Name.Item`` or ``Name.member``); mixing is refused."""
-    used = [
-        f"{name}.{s}"
-        for s in spellings
-        if struct_list(fields, f"{name}.{s}") or list_values(fields, f"{name}.{s}")
-    ]
-    if len(used) > 1:
-        raise invalid(f"{name}: use one of {', '.join(n + '.N' for n in used)}, not several.")
-    return used[0] if used else f"{name}.{spellings[0]}"
-
-
-def build(
-    fields: Mapping[str, str], table_name: str, prefix: str, request: Tables, enums: Tables
-) -> dict[str, Any]:
-    """One SP-API object from the flat ``{"Field[.Sub]": value}`` of an MWS structure."""
-    out: dict[str, Any] = {}
-    for row in request[table_name]:
-        mws, to = str(row["mws"]), str(row.get("to", row["mws"]))
-        shown = f"{prefix}.{mws}" if prefix else mws
-        if "struct" in row:
-            sub = struct_fields(fields, mws)
-            if any(v.strip() for v in sub.values()):
-                out[to] = build(sub, str(row["struct"]), shown, request, enums)
-            elif row.get("required"):
-                raise missing(f"{shown}.*")
-            continue
-        if "list" in row or "values" in row:
-            spellings = [str(s) for s in row.get("member") or ["member"]]
-            wire = _wire(fields, mws, spellings)
-            if "list" in row:
-                items = struct_list(fields, wire)
-                value: list[Any] = [
-                    build(
-                        item,
-                        str(row["list"]),
-                        f"{prefix + '.' if prefix else ''}{wire}.{n}",
-                        request,
-                        enums,
-                    )
-                    for n, item in enumerate(items, 1)
-                ]
-            else:
-                value = [v.strip() for v in list_values(fields, wire) if v.strip()]
-            limit = row.get("max")
-            if limit is not None and len(value) > int(limit):
-                raise invalid(f"{shown} accepts at most {limit} members.")
-            if value:
-                out[to] = value
-            elif row.get("required"):
-                raise missing(f"{prefix + '.' if prefix else ''}{wire}.N")
-            continue
-        text = (fields.get(mws) or "").strip()
-        if not text:
-            if row.get("required"):
-                raise missing(shown)
-            continue
-        limit = row.get("max_length")
-        if limit is not None and len(text) > int(limit):
-            raise invalid(f"Invalid {shown}: longer than {limit} characters.")
-        out[to] = _scalar(row, text, shown, enums)
-    return out
 
 
 def build_body(
