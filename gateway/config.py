@@ -362,7 +362,7 @@ def _inbound(doc: Mapping[str, Any]) -> InboundSettings:
         if values[key] < 0:
             raise ConfigError(f"inbound.{key}: must not be negative")
     phone = raw.get("ship_from_phone")
-    if phone is not None and (not isinstance(phone, str) or not 1 <= len(phone) <= 20):
+    if phone is not None and (not isinstance(phone, str) or len(phone) > 20):
         raise ConfigError("inbound.ship_from_phone: must be a phone number of 1 to 20 characters")
     return InboundSettings(**values, ship_from_phone=phone or None)
 

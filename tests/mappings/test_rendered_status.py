@@ -103,4 +103,4 @@ def test_unsupported_operation_error_validates(catalog: Catalog) -> None:
             )
             assert status == 400
             schema_for(namespace, ()).validate(body.decode("utf-8"))
-    assert checked > 50  # most of the 14 sections' operations still wait for a translation
+    assert checked >= 10  # operations with no SP-API translation (yet), in every section
