@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
 
-.PHONY: run test lint typecheck unit chart-check image-check bench fuzz readme clean venv
+.PHONY: run test lint typecheck unit node chart-check image-check bench fuzz readme clean venv
 
 venv: $(STAMP)
 
@@ -25,7 +25,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# node and npm: the live tests drive npm MWS clients (tests/npm, installed there by the tests)
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm) || \
+	  (echo "make: install nodejs and npm (the live tests use npm MWS clients)" >&2; exit 1)
+
+unit: $(STAMP) node
 	SPAPI_MODELS_DIR=$${SPAPI_MODELS_DIR:-$(abspath ../shared/spapi-models)} $(BIN)/pytest -q
 
 chart-check: $(STAMP)
