@@ -111,8 +111,9 @@ def test_python_amazon_mws_inbound_workflow(gateway: LiveServer) -> None:
     shipment = emulated.shipments[first["ShipmentId"]]
     assert first["DestinationFulfillmentCenterId"] == shipment.warehouse_id
     assert first["Items"]["member"]["SellerSKU"] == skus[0]
-    assert first["Items"]["member"]["FulfillmentNetworkSKU"] == (
-        emulator(gateway).data.inventory[skus[0]]["fnSku"]
+    assert (
+        first["Items"]["member"]["FulfillmentNetworkSKU"]
+        == (emulator(gateway).data.inventory[skus[0]]["fnSku"])
     )
 
     created = api.create_inbound_shipment(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from gateway.emulator.common import OperationContext, emulator_now, iso
+from gateway.emulator.common import OperationContext, iso
 from gateway.emulator.data import PRIMARY_MARKETPLACE, SeedData
 
 IN_PROGRESS, SUCCESS, FAILED = "IN_PROGRESS", "SUCCESS", "FAILED"
@@ -260,7 +260,7 @@ def inbound_store(ctx: OperationContext) -> InboundStore:
     if not found.seeded:
         found.seeded = True
         found.rng.seed(ctx.state.config.seed + 15)
-        seed(found, ctx.state.data, ctx.state.config.seller_id, emulator_now(ctx.state))
+        seed(found, ctx.state.data, ctx.state.config.seller_id, ctx.state.data.anchor)
     return found
 
 
@@ -343,7 +343,8 @@ def v0_items(shipment: Shipment) -> list[dict[str, Any]]:
 
 
 def seed(store: InboundStore, data: SeedData, seller_id: str, now: datetime) -> None:
-    """Three legacy v0 shipments of the demo seller with SKUs of its FBA inventory."""
+    """Three legacy v0 shipments of the demo seller with SKUs of its FBA inventory, last
+    updated 30, 5 and 1 days before the data set's anchor."""
     skus = sorted(data.inventory)
     if not skus:
         return

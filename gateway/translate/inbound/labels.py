@@ -79,6 +79,7 @@ async def zip_download(chunks: AsyncIterator[bytes], name: str, limit: int) -> S
             if len(first) >= len(ZIP_MAGIC):
                 break
         total = len(first)
+        _check(total, limit)
         if first.startswith(ZIP_MAGIC):  # already an archive: kept byte for byte
             spooled.file.write(first)
             async for chunk in source:
