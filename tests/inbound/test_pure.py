@@ -336,3 +336,22 @@ async def test_polls_grow_and_stop_at_the_budget() -> None:
     budget = Budget(60.0, clock=fake.clock)
     assert await wait_for(third, budget, PollPlan(0.5, 1.5, 2.0), sleep=fake.sleep) == "SUCCESS"
     assert fake.slept == [0.5, 0.75]
+
+
+def test_the_coverage_table_shows_17_translated_and_5_explicit_errors() -> None:
+    from gateway.cli import coverage_table
+
+    rows = [
+        r for r in coverage_table(CATALOG).splitlines() if "| FulfillmentInboundShipment |" in r
+    ]
+    routes = {r.split(" | ")[1]: r.split(" | ")[2] for r in rows}
+    assert routes.pop("GetServiceStatus") == "local"
+    assert len(routes) == 22
+    assert sorted(n for n, kind in routes.items() if kind == "unsupported") == [
+        "ConfirmPreorder",
+        "GetInboundGuidanceForASIN",
+        "GetInboundGuidanceForSKU",
+        "GetPreorderInfo",
+        "VoidTransportRequest",
+    ]
+    assert sum(kind == "spapi" for kind in routes.values()) == 17
