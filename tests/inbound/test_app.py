@@ -5,10 +5,12 @@ against the project's XSDs; values against the emulator's data."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gateway.emulator.inbound.store import Plan
@@ -873,3 +875,68 @@ async def test_operations_without_a_successor_say_so(
     assert (status, code) == (400, "UnsupportedOperation")
     assert words in message
     assert sum(gw.emulator.calls.values()) == 0
+
+
+class LoseCreatePlanAnswer(httpx.AsyncBaseTransport):
+    """Lets createInboundPlan reach the emulator, then loses its answer (once)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lost = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if (
+            request.method == "POST"
+            and request.url.path == "/inbound/fba/2024-03-20/inboundPlans"
+            and not self.lost
+        ):
+            await response.aread()
+            self.lost += 1
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+async def test_a_lost_create_inbound_plan_answer_is_found_again(tmp_path: Path) -> None:
+    wrappers: list[LoseCreatePlanAnswer] = []
+
+    def upstream(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        wrappers.append(LoseCreatePlanAnswer(inner))
+        return wrappers[0]
+
+    settings = demo_settings(tmp_path, inbound={"wait_seconds": 5})
+    async with running_gateway(settings, upstream=upstream) as mws:
+        store_of(mws).operation_seconds = 0.0
+        params = plan_params([(s, 2) for s in skus(mws)])
+        lost = await call(mws, "CreateInboundShipmentPlan", params)
+        assert error_of(lost)[:2] == (503, "ServiceUnavailable")
+        assert wrappers[0].lost == 1 and len(store_of(mws).plans) == 1
+        result = await ok(mws, "CreateInboundShipmentPlan", params)
+        assert len(plan_members(result)) == 2
+        assert mws.emulator.calls[CREATE_PLAN] == 1
+        (plan,) = store_of(mws).plans.values()
+        assert plan.name.startswith("MWS ")
+        assert {text(m, "ShipmentId") for m in plan_members(result)} <= set(plan.shipments)
+
+
+async def test_concurrent_identical_plans_make_one_plan(tmp_path: Path) -> None:
+    async with running_gateway(demo_settings(tmp_path, inbound={"wait_seconds": 4})) as mws:
+        store_of(mws).operation_seconds = 0.1
+        params = plan_params([(s, 3) for s in skus(mws)])
+        answers = await asyncio.gather(
+            *(call(mws, "CreateInboundShipmentPlan", params) for _ in range(3))
+        )
+        ids = set()
+        for answer in answers:
+            if answer.status_code == 200:
+                root = assert_valid_mws_xml(answer.content)
+                ids.add(
+                    tuple(
+                        text(m, "ShipmentId")
+                        for m in plan_members(child(root, "CreateInboundShipmentPlanResult"))
+                    )
+                )
+            else:  # still being worked on by the first call: MWS's retryable answer
+                assert error_of(answer)[:2] == (503, "ServiceUnavailable")
+        assert len(ids) == 1
+        assert mws.emulator.calls[CREATE_PLAN] == 1
