@@ -98,6 +98,9 @@ PRODUCTION_RATE_LIMITS: dict[str, RateLimit] = {
     "fbaInbound2024.listTransportationOptions": RateLimit(2.0, 6),
     "fbaInbound2024.confirmTransportationOptions": RateLimit(2.0, 2),
     "fbaInbound2024.getInboundOperationStatus": RateLimit(2.0, 6),
+    "fbaInbound2024.generateShipmentContentUpdatePreviews": RateLimit(2.0, 30),
+    "fbaInbound2024.listShipmentContentUpdatePreviews": RateLimit(2.0, 30),
+    "fbaInbound2024.confirmShipmentContentUpdatePreview": RateLimit(2.0, 30),
 }
 
 # Model file and operationId for each table key (used by the fidelity test of the table).

@@ -940,3 +940,31 @@ async def test_concurrent_identical_plans_make_one_plan(tmp_path: Path) -> None:
                 assert error_of(answer)[:2] == (503, "ServiceUnavailable")
         assert len(ids) == 1
         assert mws.emulator.calls[CREATE_PLAN] == 1
+
+
+async def test_items_change_once_the_partnered_carrier_is_confirmed(gw: MwsClient) -> None:
+    member = await created(gw, quantity=10)
+    sku = member["items"][0][0]
+    await ok(gw, "PutTransportContent", package_params(member["id"], [6.0]))
+    await ok(gw, "EstimateTransportRequest", {"ShipmentId": member["id"]})
+    await ok(gw, "ConfirmTransportRequest", {"ShipmentId": member["id"]})
+    before = await ok(gw, "GetTransportContent", {"ShipmentId": member["id"]})
+    path = "TransportContent/TransportDetails/PartneredSmallParcelData/PartneredEstimate/Amount"
+    params = create_params(member["id"], member["center"], [(sku, 14)])
+    await ok(gw, "UpdateInboundShipment", params)
+    shipment = emulator_plan(gw).shipments[member["id"]]
+    assert [(i["msku"], i["quantity"]) for i in shipment.items] == [(sku, 14)]
+    items = await ok(gw, "ListInboundShipmentItems", {"ShipmentId": member["id"]})
+    assert text(child(items, "ItemData/member"), "QuantityShipped") == "14"
+    after = await ok(gw, "GetTransportContent", {"ShipmentId": member["id"]})
+    option = next(
+        o
+        for o in emulator_plan(gw).transport_options
+        if o["transportationOptionId"] == shipment.transport_option_id
+    )
+    assert text(after, f"{path}/Value") == str(option["quote"]["cost"]["amount"])
+    assert text(before, f"{path}/Value") == text(after, f"{path}/Value")  # same packages
+    assert gw.emulator.calls["fbaInbound2024.confirmShipmentContentUpdatePreview"] == 1
+    other = create_params(member["id"], member["center"], [(sku, 14), ("NEW-SKU", 1)])
+    status, code, message = error_of(await call(gw, "UpdateInboundShipment", other))
+    assert (status, code) == (400, "InvalidRequest") and "NEW-SKU" in message

@@ -208,6 +208,34 @@ async def test_the_workflow_matches_the_model(
     tracking = got.json()["trackingDetails"]["spdTrackingDetail"]["spdTrackingItems"]
     assert [t["boxId"] for t in tracking] == [f"{confirmation}U000001", f"{confirmation}U000002"]
 
+    # a shipment with a confirmed carrier takes new contents through a preview
+    update = {
+        "boxes": packing["packageGroupings"][0]["boxes"],
+        "items": [{"msku": two[0], "quantity": 16, "prepOwner": "SELLER", "labelOwner": "SELLER"}],
+    }
+    await step(
+        sp,
+        "POST",
+        f"/inboundPlans/{plan_id}/shipments/{shipment_id}/contentUpdatePreviews",
+        "generateShipmentContentUpdatePreviews",
+        json=update,
+    )
+    previews = await sp.get(
+        f"{BASE}/inboundPlans/{plan_id}/shipments/{shipment_id}/contentUpdatePreviews"
+    )
+    validate_against_model(V2024, "listShipmentContentUpdatePreviews", 200, previews.json())
+    (preview,) = previews.json()["contentUpdatePreviews"]
+    assert preview["requestedUpdates"]["items"][0]["quantity"] == 16
+    await step(
+        sp,
+        "POST",
+        f"/inboundPlans/{plan_id}/shipments/{shipment_id}/contentUpdatePreviews/"
+        f"{preview['contentUpdatePreviewId']}/confirmation",
+        "confirmShipmentContentUpdatePreview",
+    )
+    items = await sp.get(f"{BASE}/inboundPlans/{plan_id}/shipments/{shipment_id}/items")
+    assert [i["quantity"] for i in items.json()["items"]] == [16]
+
     # the confirmed shipment is a v0 shipment now
     v0 = await sp.get(
         "/fba/inbound/v0/shipments",
@@ -222,7 +250,9 @@ async def test_the_workflow_matches_the_model(
     )
     v0_items = await sp.get(f"/fba/inbound/v0/shipments/{confirmation}/items")
     validate_against_model(V0, "getShipmentItemsByShipmentId", 200, v0_items.json())
-    assert [i["SellerSKU"] for i in v0_items.json()["payload"]["ItemData"]] == [two[0]]
+    assert [
+        (i["SellerSKU"], i["QuantityShipped"]) for i in v0_items.json()["payload"]["ItemData"]
+    ] == [(two[0], 16)]
 
 
 async def test_operations_run_on_the_emulator_clock(

@@ -11,13 +11,16 @@ WORKING with an ``FBA...`` confirmation id, the others ABANDONED) -> ``setPackin
 small parcel once the shipment has boxes, partnered LTL when pallets, freight information and
 a contact are given) -> ``confirmTransportationOptions``. ``updateShipmentName``,
 ``updateShipmentSourceAddress`` (before transport is confirmed; it drops the shipment's
-transportation options) and ``cancelInboundPlan`` complete the set. Every mutating call returns
+transportation options), content update previews (new items and boxes for a shipment whose
+carrier is confirmed: a preview with the new quote, then confirmed) and ``cancelInboundPlan``
+complete the set. Every mutating call returns
 an operation (``getInboundOperationStatus``) that applies its effect when it finishes on the
 emulator clock. Bodies are validated as SP-API does: 400 InvalidInput, unknown ids 404.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -1044,6 +1047,109 @@ async def confirm_transportation_options(request: Request, ctx: OperationContext
     return _operation(store.start(ctx, "confirmTransportationOptions", plan.plan_id, effect))
 
 
+# ------------------------------------------------------------------ content updates
+
+
+def _box_update(raw: Any, where: str) -> dict[str, Any]:
+    box = _box(raw, where)
+    package = raw.get("packageId") if isinstance(raw, dict) else None
+    if package is not None:
+        if not isinstance(package, str) or len(package) != 38 or not _ID.match(package):
+            raise invalid_input(f"{where}.packageId is not a package id.")
+        box["packageId"] = package
+    return box
+
+
+@spapi_operation(f"{API}.generateShipmentContentUpdatePreviews")
+async def generate_shipment_content_update_previews(
+    request: Request, ctx: OperationContext
+) -> Response:
+    store, plan = _plan(request, ctx)
+    shipment = _shipment(request, plan)
+    body = await read_json_object(request)
+    boxes = [_box_update(b, f"boxes[{n}]") for n, b in enumerate(_list(body, "boxes", "", 1, 5000))]
+    items = [
+        item_input(i, f"items[{n}]", plan.marketplace_id)
+        for n, i in enumerate(_list(body, "items", "", 1, 2000))
+    ]
+    option = next(
+        (
+            t
+            for t in plan.transport_options
+            if t["transportationOptionId"] == shipment.transport_option_id
+        ),
+        None,
+    )
+    if option is None:
+        raise invalid_input(
+            "Content update previews are for a shipment whose carrier is confirmed."
+        )
+    unknown = [i["msku"] for i in items if i["msku"] not in ctx.state.data.listings]
+    if unknown:
+        raise invalid_input(f"Unknown msku {unknown[0][:64]!r}.")
+
+    def effect() -> list[dict[str, str]]:
+        now = _now(ctx)
+        updated = dict(option)
+        if option.get("quote") and option["shippingMode"] == "GROUND_SMALL_PARCEL":
+            expanded = [dict(b, quantity=1) for b in boxes for _ in range(int(b["quantity"]))]
+            trial = dataclasses.replace(shipment, boxes=expanded)
+            updated["quote"] = _spd_quote(trial, _currency(plan.marketplace_id), now)
+        shipment.previews.append(
+            {
+                "contentUpdatePreviewId": store.new_id("cu"),
+                "expiration": iso(now + timedelta(hours=1)),
+                "requestedUpdates": {"boxes": boxes, "items": items},
+                "transportationOption": updated,
+            }
+        )
+        return []
+
+    return _operation(
+        store.start(ctx, "generateShipmentContentUpdatePreviews", plan.plan_id, effect)
+    )
+
+
+@spapi_operation(f"{API}.listShipmentContentUpdatePreviews")
+async def list_shipment_content_update_previews(
+    request: Request, ctx: OperationContext
+) -> JsonBody:
+    _, plan = _plan(request, ctx)
+    shipment = _shipment(request, plan)
+    return _page(request, "contentUpdatePreviews", shipment.previews, 20)
+
+
+@spapi_operation(f"{API}.confirmShipmentContentUpdatePreview")
+async def confirm_shipment_content_update_preview(
+    request: Request, ctx: OperationContext
+) -> Response:
+    store, plan = _plan(request, ctx)
+    shipment = _shipment(request, plan)
+    preview_id = _path_id(request, "contentUpdatePreviewId")
+    preview = next(
+        (p for p in shipment.previews if p["contentUpdatePreviewId"] == preview_id), None
+    )
+    if preview is None:
+        raise not_found(f"Content update preview {preview_id} was not found.")
+    if preview["expiration"] < iso(_now(ctx)):
+        raise invalid_input(f"Content update preview {preview_id} has expired.")
+
+    def effect() -> list[dict[str, str]]:
+        updates = preview["requestedUpdates"]
+        shipment.items = [_item(ctx, plan, i) for i in updates["items"]]
+        shipment.boxes = [
+            dict(b, quantity=1) for b in updates["boxes"] for _ in range(int(b["quantity"]))
+        ]
+        for option in plan.transport_options:
+            if option["transportationOptionId"] == shipment.transport_option_id:
+                option.update(preview["transportationOption"])
+        shipment.previews = []
+        shipment.updated = _now(ctx)
+        return []
+
+    return _operation(store.start(ctx, "confirmShipmentContentUpdatePreview", plan.plan_id, effect))
+
+
 # ------------------------------------------------------------------ operations
 
 
@@ -1087,6 +1193,22 @@ routes: list[BaseRoute] = [
         f"{P}/shipments/{{shipmentId}}/sourceAddress",
         update_shipment_source_address,
         methods=["PUT"],
+    ),
+    Route(
+        f"{P}/shipments/{{shipmentId}}/contentUpdatePreviews",
+        list_shipment_content_update_previews,
+        methods=["GET"],
+    ),
+    Route(
+        f"{P}/shipments/{{shipmentId}}/contentUpdatePreviews",
+        generate_shipment_content_update_previews,
+        methods=["POST"],
+    ),
+    Route(
+        f"{P}/shipments/{{shipmentId}}/contentUpdatePreviews/{{contentUpdatePreviewId}}"
+        "/confirmation",
+        confirm_shipment_content_update_preview,
+        methods=["POST"],
     ),
     Route(f"{P}/transportationOptions", list_transportation_options, methods=["GET"]),
     Route(f"{P}/transportationOptions", generate_transportation_options, methods=["POST"]),

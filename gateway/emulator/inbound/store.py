@@ -111,6 +111,7 @@ class Shipment:
     tracking: dict[str, Any] | None = None
     pallets: list[dict[str, Any]] = field(default_factory=list)  # from the transport request
     label_pages: int = 0  # labels printed so far (READY_TO_SHIP once printed)
+    previews: list[dict[str, Any]] = field(default_factory=list)  # content update previews
 
     def destination(self) -> dict[str, Any]:
         center = CENTERS[self.warehouse_id]

@@ -8,8 +8,11 @@ id, and applies the shipment name (``updateShipmentName``) and a changed ship-fr
 contents when its placement is confirmed, so other SKUs or quantities are refused, naming them.
 
 UpdateInboundShipment changes what 2024-03-20 can change (the name, the ship-from address, the
-intended box contents source) and refuses explicitly, naming the field, what it cannot: the
-destination, the label preference, cases, items, ShipmentStatus SHIPPED. ShipmentStatus
+intended box contents source, and the item quantities of a shipment whose Amazon-partnered
+carrier is confirmed: a content update preview with the recorded packages, confirmed, its new
+quote becoming the transport estimate) and refuses explicitly, naming the field, what it
+cannot: the destination, the label preference, cases, items before the carrier is confirmed or
+SKUs the shipment does not hold, ShipmentStatus SHIPPED. ShipmentStatus
 CANCELLED cancels the inbound plan (``cancelInboundPlan``) only when no other shipment of the
 plan was created: 2024-03-20 cannot cancel one shipment of several.
 """
@@ -44,6 +47,7 @@ from gateway.translate.inbound.records import (
     load_shipment,
     save_shipment,
 )
+from gateway.translate.inbound.transport import boxes
 
 
 def refused(what: str) -> MwsError:
@@ -291,14 +295,149 @@ async def update_inbound_shipment(call: Call) -> XmlResult:
     check_header(call, record, header)
     if bool(header.get("casesRequired", False)) != record.cases_required:
         raise refused("InboundShipmentHeader.AreCasesRequired")
+    api = InboundPlans(call, record.marketplace_id)
+    budget = call_budget(call)
     if request.get("items"):
-        check_items(record, request["items"], creating=False)
+        await change_items(call, api, record, request["items"], budget)
     if header.get("boxContents"):
         record.box_contents = str(header["boxContents"])
-    api = InboundPlans(call, record.marketplace_id)
-    await apply_changes(call, api, record, header, call_budget(call))
+    await apply_changes(call, api, record, header, budget)
     await save_shipment(call, record)
     return XmlResult([("ShipmentId", shipment_id)])
+
+
+async def change_items(
+    call: Call,
+    api: InboundPlans,
+    record: ShipmentRecord,
+    items: list[dict[str, Any]],
+    budget: Budget,
+) -> None:
+    """New quantities through a content update preview, where 2024-03-20 allows one."""
+    planned = {str(i["sku"]): int(i["quantity"]) for i in record.items}
+    asked: dict[str, int] = {}
+    for n, item in enumerate(items, 1):
+        sku = str(item["sku"])
+        if sku in asked:
+            raise invalid(f"InboundShipmentItems.member.{n}.SellerSKU {sku[:64]} is given twice.")
+        asked[sku] = int(item["quantity"])
+    added = [s for s in asked if s not in planned]
+    if added:
+        raise refused(
+            f"InboundShipmentItems (SellerSKU {', '.join(a[:64] for a in added[:5])} is not in "
+            f"shipment {record.shipment_id}; a shipment's SKUs are fixed when it is created)"
+        )
+    wanted = {sku: asked.get(sku, quantity) for sku, quantity in planned.items()}
+    if wanted == planned:
+        return
+    changes = "; ".join(f"{s} {planned[s]} -> {q}" for s, q in wanted.items() if q != planned[s])
+    content = record.transport.get("content") or {}
+    if record.transport.get("step") != "confirmed" or content.get("key") != (
+        "PartneredSmallParcelData"
+    ):
+        raise refused(
+            f"InboundShipmentItems ({changes}): Amazon changes a shipment's contents only once "
+            "its Amazon-partnered small parcel carrier is confirmed (ConfirmTransportRequest)"
+        )
+    if not any(wanted.values()):
+        raise refused("InboundShipmentItems (every quantity 0: cancel the shipment instead)")
+    shipment_path = api.path(
+        "/inboundPlans/{p}/shipments/{s}", p=record.plan_id, s=record.shipment_id
+    )
+    current = {
+        str(i.get("msku")): i
+        for i in await api.pages("listShipmentItems", f"{shipment_path}/items", "items")
+    }
+    new_items: list[dict[str, Any]] = []
+    for sku, quantity in wanted.items():
+        if not quantity:
+            continue
+        now = current.get(sku) or {}
+        owners = [
+            p.get("prepOwner")
+            for p in now.get("prepInstructions") or []
+            if p.get("prepOwner") in ("AMAZON", "SELLER")
+        ]
+        new_items.append(
+            {
+                "msku": sku,
+                "quantity": quantity,
+                "prepOwner": owners[0] if owners else "NONE",
+                "labelOwner": now.get("labelOwner") or record.label_owner,
+            }
+        )
+    details = content["details"]["PartneredSmallParcelData"]
+    body = {
+        "boxes": boxes(details, record.box_contents or "MANUAL_PROCESS"),
+        "items": new_items,
+    }
+    pending = record.pending.get("content")
+    if not pending or pending.get("request") != digest(body):
+        answer = await api.send(
+            "generateShipmentContentUpdatePreviews",
+            "POST",
+            f"{shipment_path}/contentUpdatePreviews",
+            body,
+            idempotent=True,
+        )
+        pending = {
+            "request": digest(body),
+            "op": operation_id(answer, "generateShipmentContentUpdatePreviews"),
+        }
+        record.pending["content"] = pending
+        await save_shipment(call, record)
+    if not pending.get("preview"):
+        await _wait_op(api, record, str(pending["op"]), budget)
+        previews = await api.pages(
+            "listShipmentContentUpdatePreviews",
+            f"{shipment_path}/contentUpdatePreviews",
+            "contentUpdatePreviews",
+        )
+        if not previews:
+            raise MwsError("InvalidRequest", "Amazon made no content update preview.")
+        preview = previews[-1]
+        pending["preview"] = preview["contentUpdatePreviewId"]
+        pending["quote"] = (preview.get("transportationOption") or {}).get("quote")
+        await save_shipment(call, record)  # durable before the confirmation
+    elif not pending.get("confirm_op"):  # a confirmation whose answer was lost?
+        quantities = {str(i.get("msku")): i.get("quantity") for i in current.values()}
+        if quantities == {i["msku"]: i["quantity"] for i in new_items}:
+            pending["confirm_op"] = "done"
+    if not pending.get("confirm_op"):
+        answer = await api.send(
+            "confirmShipmentContentUpdatePreview",
+            "POST",
+            f"{shipment_path}/contentUpdatePreviews/{pending['preview']}/confirmation",
+            idempotent=False,
+        )
+        pending["confirm_op"] = operation_id(answer, "confirmShipmentContentUpdatePreview")
+        await save_shipment(call, record)
+    if pending["confirm_op"] != "done":
+        await _wait_op(api, record, str(pending["confirm_op"]), budget)
+    record.items = [
+        {
+            "sku": i["msku"],
+            "fnsku": (current.get(str(i["msku"])) or {}).get("fnsku"),
+            "quantity": i["quantity"],
+        }
+        for i in new_items
+    ]
+    if pending.get("quote"):
+        record.transport.setdefault("option", {})["quote"] = pending["quote"]
+    record.pending.pop("content", None)
+    await save_shipment(call, record)
+    call.audit.notes["inbound_content_update"] = changes
+
+
+async def _wait_op(api: InboundPlans, record: ShipmentRecord, op: str, budget: Budget) -> None:
+    status = await api.wait(op, budget)
+    if status is None:
+        raise still_working()
+    if status.get("operationStatus") == FAILED:
+        raise MwsError(
+            "InvalidRequest",
+            f"Amazon could not update shipment {record.shipment_id}: {problems_text(status)}",
+        )
 
 
 async def cancel(call: Call, record: ShipmentRecord, budget: Budget) -> None:
