@@ -25,11 +25,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The live tests drive Node MWS clients (tests/npm, installed by the tests themselves): node and
-# npm must be on the machine; they are installed when missing.
+# node and npm: the live tests drive npm MWS clients (tests/npm, installed there by the tests)
 node:
 	@command -v node >/dev/null && command -v npm >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm) || \
+	  (echo "make: install nodejs and npm (the live tests use npm MWS clients)" >&2; exit 1)
 
 unit: $(STAMP) node
 	SPAPI_MODELS_DIR=$${SPAPI_MODELS_DIR:-$(abspath ../shared/spapi-models)} $(BIN)/pytest -q

@@ -10,6 +10,7 @@ Config file shape::
     public_hosts: [mws-gateway.example.com]
     quotas: mws                      # or "off"
     upstream: {mode: production}     # production | sandbox | emulator
+    inbound: {wait_seconds: 12, ship_from_phone: "+1 206 555 0100"}
     access_keys:
       AKIA...:
         secret: ${MWS_SECRET_1}
@@ -48,6 +49,7 @@ DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_LWA_CLIENT_ID = "amzn1.application-oa2-client.demo"
 DEMO_LWA_CLIENT_SECRET = "demo-lwa-secret"  # noqa: S105
 DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"  # noqa: S105
+DEMO_SHIP_FROM_PHONE = "+1 206 555 0100"
 
 PRODUCTION_ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",
@@ -107,6 +109,23 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class InboundSettings:
+    """FulfillmentInboundShipment on Fulfillment Inbound 2024-03-20 (``inbound:`` in the file).
+
+    ``wait_seconds``: how long one MWS call waits for Amazon's asynchronous operations before it
+    answers 503 ServiceUnavailable (the client's retry resumes the same work); it is also capped
+    by ``upstream.retry_budget_seconds``. ``plan_retry_window_seconds``: how long an identical
+    CreateInboundShipmentPlan counts as a retry of the last one (same answer, no new plan) while
+    none of its shipments was created. ``ship_from_phone``: the phone number Amazon requires on
+    a ship-from address, which MWS addresses lack (a ``ShipFromAddress.PhoneNumber`` parameter
+    wins)."""
+
+    wait_seconds: float = 12.0
+    plan_retry_window_seconds: float = 3600.0
+    ship_from_phone: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     access_keys: Mapping[str, AccessKey]
     sellers: Mapping[str, SellerConfig]
@@ -135,6 +154,7 @@ class Settings:
     # False: no token_key was configured and the key above is random for this process
     # (``serve`` outside --demo then persists one in data_dir, see gateway/tokenkey.py).
     token_key_configured: bool = False
+    inbound: InboundSettings = field(default_factory=InboundSettings)
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
@@ -186,6 +206,7 @@ def _demo_document() -> dict[str, Any]:
         "access_keys": {
             DEMO_ACCESS_KEY: {"secret": DEMO_SECRET, "sellers": {DEMO_SELLER: {}}},
         },
+        "inbound": {"ship_from_phone": DEMO_SHIP_FROM_PHONE},
         "sellers": {
             DEMO_SELLER: {
                 "marketplaces": [DEMO_MARKETPLACE, "A2EUQ1WTGCTBG2"],
@@ -339,6 +360,7 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         report_prefetch=str(doc.get("report_prefetch", True)).lower() not in _OFF,
         status_poll_seconds=_seconds(doc, "status_poll", "seconds", 0),
         token_key_configured=bool(token_key_text),
+        inbound=_inbound(doc),
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
@@ -394,6 +416,26 @@ def _feed_window(doc: Mapping[str, Any]) -> float:
     return window
 
 
+def _inbound(doc: Mapping[str, Any]) -> InboundSettings:
+    raw = doc.get("inbound") or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("inbound: must be a mapping")
+    values: dict[str, float] = {}
+    for key in ("wait_seconds", "plan_retry_window_seconds"):
+        if key not in raw:
+            continue
+        try:
+            values[key] = float(raw[key])
+        except (TypeError, ValueError):
+            raise ConfigError(f"inbound.{key}: must be a number of seconds") from None
+        if values[key] < 0:
+            raise ConfigError(f"inbound.{key}: must not be negative")
+    phone = raw.get("ship_from_phone")
+    if phone is not None and (not isinstance(phone, str) or len(phone) > 20):
+        raise ConfigError("inbound.ship_from_phone: must be a phone number of 1 to 20 characters")
+    return InboundSettings(**values, ship_from_phone=phone or None)
+
+
 def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for var, key in _ENV_SCALARS.items():
@@ -408,6 +450,13 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     for var, key in _ENV_LIMITS.items():
         if env.get(var):
             doc.setdefault("limits", {})[key] = env[var]
+    for var, key in (
+        ("MWS_GATEWAY_INBOUND_WAIT_SECONDS", "wait_seconds"),
+        ("MWS_GATEWAY_INBOUND_PLAN_RETRY_WINDOW", "plan_retry_window_seconds"),
+        ("MWS_GATEWAY_INBOUND_SHIP_FROM_PHONE", "ship_from_phone"),
+    ):
+        if env.get(var):
+            doc.setdefault("inbound", {})[key] = env[var]
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):
         doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
     if env.get("MWS_GATEWAY_UPSTREAM"):

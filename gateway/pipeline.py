@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +39,14 @@ from gateway.mws.render import (
     render_success,
 )
 from gateway.state.base import BackendUnavailable
-from gateway.translate.engine.call import Call, RawResult, Result, Services, XmlResult
+from gateway.translate.engine.call import (
+    Call,
+    RawResult,
+    Result,
+    Services,
+    StreamedText,
+    XmlResult,
+)
 
 Handler = Callable[[Call], Awaitable[Result]]
 log = structlog.get_logger("mws_gateway.pipeline")
@@ -353,6 +360,8 @@ class Pipeline:
             progress.operation.name, progress.namespace, request_id, result.children, result.results
         )
         headers["content-type"] = XML_CONTENT_TYPE
+        if result.streams:
+            return _streamed_xml(content, result.streams, headers, body)
         return Response(content, status_code=200, headers=headers)
 
     def _error_response(
@@ -432,3 +441,40 @@ class Pipeline:
                 event["notes"] = trail.notes
         audit.emit(event)
         self.metrics.count_request(section or "-", action or "-", outcome, duration)
+
+
+def _streamed_xml(
+    content: bytes,
+    streams: list[StreamedText],
+    headers: dict[str, str],
+    body: SpooledBody | None,
+) -> Response:
+    """An XML answer whose large element texts are sent from their streams (no Content-MD5:
+    boto asserts one on every XML answer that carries it)."""
+    parts: list[bytes | StreamedText] = []
+    rest = content
+    for stream in streams:
+        marker = stream.placeholder.encode("ascii")
+        head, found, rest = rest.partition(marker)
+        if not found:
+            raise RuntimeError("a streamed text is missing from the rendered answer")
+        parts += [head, stream]
+    parts.append(rest)
+    length = sum(p.length if isinstance(p, StreamedText) else len(p) for p in parts)
+    headers["Content-Length"] = str(length)
+
+    async def send() -> AsyncIterator[bytes]:
+        try:
+            for part in parts:
+                if isinstance(part, StreamedText):
+                    async for chunk in part.chunks:
+                        yield chunk
+                elif part:
+                    yield part
+        finally:
+            for stream in streams:
+                stream.close()
+            if body is not None:
+                body.close()
+
+    return StreamingResponse(send(), status_code=200, headers=headers, media_type=XML_CONTENT_TYPE)

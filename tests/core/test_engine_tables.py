@@ -1,5 +1,5 @@
 """Generic table features of the translation engine: enum aliases, lists rendered empty,
-the any_of rule, the seller-marketplace check of scalars, nested structures with dropped
+the at_least_one rule, the seller-marketplace check of scalars, nested structures with dropped
 fields and decimals."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def parse(params: dict[str, str]) -> dict[str, Any]:
     }
     return parse_params(
         specs,
-        [{"any_of": ["A", "B"]}],
+        [{"at_least_one": ["A", "B"]}],
         params,
         enums={},
         patterns={},
@@ -71,7 +71,7 @@ def parse(params: dict[str, str]) -> dict[str, Any]:
     ).values
 
 
-def test_any_of_and_the_seller_marketplace_check() -> None:
+def test_at_least_one_and_the_seller_marketplace_check() -> None:
     assert parse({"A": "1"}) == {"A": "1"}
     assert parse({"A": "1", "B": "2"}) == {"A": "1", "B": "2"}
     with pytest.raises(MwsError) as caught:

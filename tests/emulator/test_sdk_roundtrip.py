@@ -872,3 +872,207 @@ def _rdt_client(api_client: Any, base_url: str, method: str, path: str) -> Any:
     configuration.host = base_url
     configuration.access_token_cache = _FixedToken(rdt)
     return ApiClient(configuration=configuration)
+
+
+# ------------------------------------------------------------------ Fulfillment Inbound v0
+
+
+def test_inbound_v0_roundtrip(api_client: Any, data: SeedData) -> None:
+    from spapi.api.fulfillment_inbound_v0.fba_inbound_v0_api import FbaInboundV0Api
+
+    models = _model_module("fulfillment_inbound_v0")
+    api = FbaInboundV0Api(api_client)
+    sku = sorted(data.listings)[0]
+    prep = api.get_prep_instructions("US", seller_sku_list=[sku, "NOT-A-SKU"])
+    assert isinstance(prep, models.GetPrepInstructionsResponse)
+    assert [p.seller_sku for p in prep.payload.sku_prep_instructions_list] == [sku]
+    assert prep.payload.invalid_sku_list[0].error_reason == "DoesNotExist"
+    by_asin = api.get_prep_instructions("US", asin_list=[data.listings[sku]["asin"]])
+    assert by_asin.payload.asin_prep_instructions_list[0].asin == data.listings[sku]["asin"]
+
+    shipments = api.get_shipments(
+        "SHIPMENT", PRIMARY_MARKETPLACE, shipment_status_list=["WORKING", "CLOSED"]
+    )
+    assert isinstance(shipments, models.GetShipmentsResponse)
+    ids = [s.shipment_id for s in shipments.payload.shipment_data]
+    assert ids == ["FBA15SEED0001", "FBA15SEED0003"]
+    assert isinstance(shipments.payload.shipment_data[0].ship_from_address, models.Address)
+    ranged = api.get_shipments(
+        "DATE_RANGE",
+        PRIMARY_MARKETPLACE,
+        last_updated_after=ANCHOR - timedelta(days=365),
+        last_updated_before=ANCHOR + timedelta(days=1),
+    )
+    assert len(ranged.payload.shipment_data) == 3
+    items = api.get_shipment_items_by_shipment_id("FBA15SEED0001")
+    assert isinstance(items, models.GetShipmentItemsResponse)
+    assert {i.shipment_id for i in items.payload.item_data} == {"FBA15SEED0001"}
+    all_items = api.get_shipment_items(
+        "DATE_RANGE",
+        PRIMARY_MARKETPLACE,
+        last_updated_after=ANCHOR - timedelta(days=365),
+        last_updated_before=ANCHOR + timedelta(days=1),
+    )
+    assert len(all_items.payload.item_data) == 6
+
+    labels = api.get_labels(
+        "FBA15SEED0003", "PackageLabel_Letter_2", "BARCODE_2D", number_of_packages=2
+    )
+    assert isinstance(labels, models.GetLabelsResponse)
+    assert "/_documents/" in labels.payload.download_url
+    unique = api.get_labels(
+        "FBA15SEED0003", "PackageLabel_Thermal", "UNIQUE", package_labels_to_print=["C1", "C2"]
+    )
+    assert unique.payload.download_url != labels.payload.download_url
+
+
+# ------------------------------------------------------------------ Fulfillment Inbound 2024-03-20
+
+
+def test_inbound_2024_workflow_roundtrip(
+    api_client: Any, data: SeedData, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.fulfillment_inbound_v0.fba_inbound_v0_api import FbaInboundV0Api
+    from spapi.api.fulfillment_inbound_v2024_03_20.fba_inbound_api import FbaInboundApi
+
+    from gateway.emulator.inbound.store import InboundStore
+
+    live[1].section("fbaInbound", InboundStore).operation_seconds = 0.0
+    models = _model_module("fulfillment_inbound_v2024_03_20")
+    api = FbaInboundApi(api_client)
+    skus = sorted(data.inventory)[:2]
+    source = models.AddressInput(
+        name="Ada Warehouse",
+        address_line1="12 Analytical Row",
+        city="Portland",
+        state_or_province_code="OR",
+        country_code="US",
+        postal_code="97201",
+        phone_number="+1 503 555 0100",
+    )
+
+    def done(operation_id: str) -> None:
+        status = api.get_inbound_operation_status(operation_id)
+        assert isinstance(status, models.InboundOperationStatus)
+        assert status.operation_status == "SUCCESS", status
+
+    created = api.create_inbound_plan(
+        models.CreateInboundPlanRequest(
+            destination_marketplaces=[PRIMARY_MARKETPLACE],
+            source_address=source,
+            name="SDK plan",
+            items=[
+                models.ItemInput(msku=s, quantity=4, prep_owner="SELLER", label_owner="SELLER")
+                for s in skus
+            ],
+        )
+    )
+    assert isinstance(created, models.CreateInboundPlanResponse)
+    plan_id = created.inbound_plan_id
+    done(created.operation_id)
+    plans = api.list_inbound_plans(sort_by="CREATION_TIME", sort_order="DESC")
+    assert isinstance(plans, models.ListInboundPlansResponse)
+    assert plans.inbound_plans[0].inbound_plan_id == plan_id
+    items = api.list_inbound_plan_items(plan_id)
+    assert [i.msku for i in items.items] == skus
+
+    done(api.generate_packing_options(plan_id).operation_id)
+    packing = api.list_packing_options(plan_id)
+    assert isinstance(packing, models.ListPackingOptionsResponse)
+    option = packing.packing_options[0]
+    assert isinstance(option.supported_shipping_configurations[0], models.ShippingConfiguration)
+    done(api.confirm_packing_option(plan_id, option.packing_option_id).operation_id)
+    done(
+        api.generate_placement_options(
+            plan_id, models.GeneratePlacementOptionsRequest()
+        ).operation_id
+    )
+    placements = api.list_placement_options(plan_id)
+    assert isinstance(placements, models.ListPlacementOptionsResponse)
+    split = min(placements.placement_options, key=lambda p: len(p.fees))
+    shipment_id = split.shipment_ids[0]
+    done(api.confirm_placement_option(plan_id, split.placement_option_id).operation_id)
+    shipment = api.get_shipment(plan_id, shipment_id)
+    assert isinstance(shipment, models.Shipment)
+    assert shipment.status == "WORKING" and shipment.shipment_confirmation_id.startswith("FBA")
+    assert isinstance(shipment.destination.address, models.Address)
+    shipment_items = api.list_shipment_items(plan_id, shipment_id)
+    assert [i.msku for i in shipment_items.items] == [skus[0]]
+    assert isinstance(shipment_items.items[0].prep_instructions[0], models.PrepInstruction)
+
+    api.update_shipment_name(plan_id, shipment_id, models.UpdateShipmentNameRequest(name="SDK"))
+    moved = api.update_shipment_source_address(
+        plan_id,
+        shipment_id,
+        models.UpdateShipmentSourceAddressRequest(address=source),
+    )
+    done(moved.operation_id)
+    box = models.BoxInput(
+        content_information_source="MANUAL_PROCESS",
+        dimensions=models.Dimensions(length=12, width=10, height=8, unit_of_measurement="IN"),
+        weight=models.Weight(unit="LB", value=6.5),
+        quantity=2,
+    )
+    packed = api.set_packing_information(
+        plan_id,
+        models.SetPackingInformationRequest(
+            package_groupings=[models.PackageGroupingInput(shipment_id=shipment_id, boxes=[box])]
+        ),
+    )
+    done(packed.operation_id)
+    boxes = api.list_shipment_boxes(plan_id, shipment_id)
+    assert [b.box_id for b in boxes.boxes] == [
+        f"{shipment.shipment_confirmation_id}U00000{n}" for n in (1, 2)
+    ]
+    generated = api.generate_transportation_options(
+        plan_id,
+        models.GenerateTransportationOptionsRequest(
+            placement_option_id=split.placement_option_id,
+            shipment_transportation_configurations=[
+                models.ShipmentTransportationConfiguration(
+                    shipment_id=shipment_id,
+                    ready_to_ship_window=models.WindowInput(
+                        start=datetime(2026, 12, 1, tzinfo=UTC)
+                    ),
+                )
+            ],
+        ),
+    )
+    done(generated.operation_id)
+    options = api.list_transportation_options(plan_id, shipment_id=shipment_id)
+    assert isinstance(options, models.ListTransportationOptionsResponse)
+    partnered = next(
+        o
+        for o in options.transportation_options
+        if o.shipping_solution == "AMAZON_PARTNERED_CARRIER"
+    )
+    assert isinstance(partnered.quote.cost, models.Currency)
+    confirmed = api.confirm_transportation_options(
+        plan_id,
+        models.ConfirmTransportationOptionsRequest(
+            transportation_selections=[
+                models.TransportationSelection(
+                    shipment_id=shipment_id,
+                    transportation_option_id=partnered.transportation_option_id,
+                )
+            ]
+        ),
+    )
+    done(confirmed.operation_id)
+    shipment = api.get_shipment(plan_id, shipment_id)
+    assert shipment.selected_transportation_option_id == partnered.transportation_option_id
+    assert shipment.name == "SDK"
+    tracking = shipment.tracking_details.spd_tracking_detail.spd_tracking_items
+    assert len(tracking) == 2
+
+    v0 = FbaInboundV0Api(api_client)
+    listed = v0.get_shipments(
+        "SHIPMENT", PRIMARY_MARKETPLACE, shipment_id_list=[shipment.shipment_confirmation_id]
+    )
+    assert listed.payload.shipment_data[0].shipment_name == "SDK"
+
+    plan = api.get_inbound_plan(plan_id)
+    assert isinstance(plan, models.InboundPlan)
+    assert plan.status == "ACTIVE"
+    done(api.cancel_inbound_plan(plan_id).operation_id)
+    assert api.get_inbound_plan(plan_id).status == "VOIDED"

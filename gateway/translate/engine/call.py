@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -97,6 +97,25 @@ def background_call(
     )
 
 
+def _placeholder() -> str:
+    return f"@@streamed-text-{uuid.uuid4().hex}@@"
+
+
+@dataclass
+class StreamedText:
+    """The text of one element, too large to hold as one string (a base64 PDF document).
+
+    The handler puts ``(tag, stream.placeholder)`` in its element tree; the pipeline renders
+    the envelope, then sends ``chunks`` where the placeholder stands. The chunks must be XML
+    text needing no escaping (base64 is), ``length`` bytes in all; ``close`` runs once the body
+    has been sent or abandoned."""
+
+    length: int
+    chunks: AsyncIterator[bytes]
+    close: Callable[[], None] = lambda: None
+    placeholder: str = field(default_factory=_placeholder)
+
+
 @dataclass
 class XmlResult:
     """Children of ``<{Action}Result>``; ``results`` replaces it for multi-result answers."""
@@ -105,6 +124,8 @@ class XmlResult:
     # Products bulk calls answer N ``<{Action}Result status="...">`` elements instead of one.
     results: list[Element] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # element texts streamed while the answer is sent (see StreamedText)
+    streams: list[StreamedText] = field(default_factory=list)
 
 
 @dataclass

@@ -1,20 +1,22 @@
-"""Nested MWS request structures -> SP-API JSON objects, driven by ``tables.request`` rows.
+"""Nested MWS request structures -> JSON objects, driven by a section's ``tables.request``.
 
-MWS flattens nested structures into dotted parameters
-(``ShipmentRequestDetails.ShipFromAddress.Name``,
-``PackageRequestDetails.PackageItemList.Item.1.OrderItemSerialNumberList.member.2``). A request
-table is a list of rows, one per MWS field (``mws``) and the SP-API key it becomes (``to``,
-default: the same name). A row is one of
+MWS flattens structures into dotted parameters (``ShipFromAddress.Name``,
+``InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.1.PrepOwner``). A request
+table is a list of rows, one per MWS field, in any order::
 
-* a nested structure (``struct``: the name of another table);
-* a list of structures (``list``: the table of one member) or of values (``values``), with the
-  member spellings to accept (``member``, e.g. the documented ``Item`` and the libraries'
-  ``member``; a request mixing two is refused) and an optional ``max``;
-* a scalar: ``as`` string | int | decimal | bool | datetime, or ``enum`` (an MWS -> SP-API
-  table), with ``required`` and ``max_length``.
+    {mws: Name, to: jsonKey, required: true, max_length: 50}           a scalar
+    {mws: Quantity, as: int | decimal | bool | datetime, min: 1}       a typed scalar
+    {mws: PrepOwner, enum: prep_owner}                                 MWS value -> JSON value
+    {mws: ShipFromAddress, struct: address}                            a nested structure
+    {mws: Items, list: item, member: [member, ""], max: 200}           a list of structures
+    {mws: Ids, values: true, member: [member]}                         a list of values
 
+``member`` names the list spellings accepted, the first being the official one: clients
+disagree (the documentation's ``PrepDetails.N``, the libraries' ``member.N``, boto's bare
+``Name.N`` written as ``""``); a request mixing two spellings of one list is refused.
 ``drop: true`` reads and checks a field MWS accepted but SP-API has no place for, and leaves it
-out of the body. Numbers become JSON numbers. Pure functions: no I/O.
+out of the body. Missing required fields give ``MissingParameter``, bad values
+``InvalidParameterValue``, each naming the field as the client spelled it. Pure functions.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def _decimal(text: str, shown: str) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any:
+def scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any:
+    """One MWS value as the row types it (``as``, ``enum``, ``min``, ``max``)."""
     kind = str(row.get("as", "string"))
     if "enum" in row:
         table: Mapping[str, str] = enums[str(row["enum"])]
@@ -53,8 +56,11 @@ def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any
             number = int(text)
         except ValueError:
             raise invalid(f"Invalid {shown}: {text[:32]!r} is not an integer.") from None
-        if number < 1:
-            raise invalid(f"Invalid {shown}: {number} must be positive.")
+        lo = int(row.get("min", 1))
+        hi = row.get("max")
+        if number < lo or (hi is not None and number > int(hi)):
+            bound = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+            raise invalid(f"Invalid {shown}: {number} must be {bound}.")
         return number
     if kind == "decimal":
         return _decimal(text, shown)
@@ -67,69 +73,74 @@ def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any
     return text
 
 
-def _wire(fields: Mapping[str, str], name: str, spellings: Sequence[str]) -> str:
-    """The list prefix the client used (``Name.Item`` or ``Name.member``); mixing is refused."""
+def _prefix(name: str, spelling: str) -> str:
+    return f"{name}.{spelling}" if spelling else name
+
+
+def list_wire(fields: Mapping[str, str], name: str, spellings: Sequence[str]) -> str:
+    """The list prefix the client used (``Name.PrepDetails``, ``Name.member`` or ``Name``)."""
     used = [
-        f"{name}.{s}"
+        _prefix(name, s)
         for s in spellings
-        if struct_list(fields, f"{name}.{s}") or list_values(fields, f"{name}.{s}")
+        if struct_list(fields, _prefix(name, s)) or list_values(fields, _prefix(name, s))
     ]
     if len(used) > 1:
         raise invalid(f"{name}: use one of {', '.join(n + '.N' for n in used)}, not several.")
-    return used[0] if used else f"{name}.{spellings[0]}"
+    return used[0] if used else _prefix(name, spellings[0])
 
 
 def build(
     fields: Mapping[str, str], table_name: str, prefix: str, request: Tables, enums: Tables
 ) -> dict[str, Any]:
-    """One SP-API object from the flat ``{"Field[.Sub]": value}`` of an MWS structure."""
+    """One JSON object from the flat ``{"Field[.Sub]": value}`` of an MWS structure."""
     out: dict[str, Any] = {}
     for row in request[table_name]:
         mws, to = str(row["mws"]), str(row.get("to", row["mws"]))
         shown = f"{prefix}.{mws}" if prefix else mws
-        value: Any = None
         if "struct" in row:
             sub = struct_fields(fields, mws)
             if any(v.strip() for v in sub.values()):
-                value = build(sub, str(row["struct"]), shown, request, enums)
+                built = build(sub, str(row["struct"]), shown, request, enums)
+                if not row.get("drop"):
+                    out[to] = built
             elif row.get("required"):
                 raise missing(f"{shown}.*")
-        elif "list" in row or "values" in row:
+            continue
+        if "list" in row or "values" in row:
             spellings = [str(s) for s in row.get("member") or ["member"]]
-            wire = _wire(fields, mws, spellings)
+            wire = list_wire(fields, mws, spellings)
+            lead = f"{prefix}." if prefix else ""
             if "list" in row:
                 items = struct_list(fields, wire)
-                value = [
-                    build(
-                        item,
-                        str(row["list"]),
-                        f"{prefix + '.' if prefix else ''}{wire}.{n}",
-                        request,
-                        enums,
-                    )
+                limit = row.get("max")
+                if limit is not None and len(items) > int(limit):
+                    raise invalid(f"{lead}{wire}.N accepts at most {limit} members.")
+                value: list[Any] = [
+                    build(item, str(row["list"]), f"{lead}{wire}.{n}", request, enums)
                     for n, item in enumerate(items, 1)
                 ]
             else:
                 value = [v.strip() for v in list_values(fields, wire) if v.strip()]
-            limit = row.get("max")
-            if limit is not None and len(value) > int(limit):
-                raise invalid(f"{shown} accepts at most {limit} members.")
-            if not value:
-                if row.get("required"):
-                    raise missing(f"{prefix + '.' if prefix else ''}{wire}.N")
-                value = None
-        else:
-            text = (fields.get(mws) or "").strip()
-            if not text:
-                if row.get("required"):
-                    raise missing(shown)
-                continue
-            limit = row.get("max_length")
-            if limit is not None and len(text) > int(limit):
-                raise invalid(f"Invalid {shown}: longer than {limit} characters.")
-            value = _scalar(row, text, shown, enums)
-        if value is not None and not row.get("drop"):
-            out[to] = value
+                limit = row.get("max")
+                if limit is not None and len(value) > int(limit):
+                    raise invalid(f"{lead}{wire}.N accepts at most {limit} values.")
+            if value:
+                if not row.get("drop"):
+                    out[to] = value
+            elif row.get("required"):
+                raise missing(f"{lead}{wire}.N")
+            continue
+        text = (fields.get(mws) or "").strip()
+        if not text:
+            if row.get("required"):
+                raise missing(shown)
+            continue
+        limit = row.get("max_length")
+        if limit is not None and len(text) > int(limit):
+            raise invalid(f"Invalid {shown}: longer than {limit} characters.")
+        value_of = scalar(row, text, shown, enums)
+        if not row.get("drop"):
+            out[to] = value_of
     return out
 
 
