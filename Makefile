@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= $(or $(MWS_GATEWAY_PORT),8080)
 SQS_PORT ?= 9324
 
-.PHONY: run sqs test lint typecheck unit chart-check image-check bench fuzz readme clean venv
+.PHONY: run sqs test lint typecheck unit chart-check image-check bench fuzz readme clean venv node
 
 venv: $(STAMP)
 
@@ -14,9 +14,6 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# the Node MWS clients of tests/npm need node and npm (installed with apt when missing)
-	command -v node >/dev/null && command -v npm >/dev/null || \
-	  (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	touch $(STAMP)
 
 # With MWS_GATEWAY_SQS_ENDPOINT set (e.g. `make sqs` in another shell, then
@@ -37,7 +34,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# node and npm: the live tests drive npm MWS clients (tests/npm, installed there by the tests)
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq nodejs npm) || \
+	  (echo "make: install nodejs and npm (the live tests use npm MWS clients)" >&2; exit 1)
+
+unit: $(STAMP) node
 	SPAPI_MODELS_DIR=$${SPAPI_MODELS_DIR:-$(abspath ../shared/spapi-models)} $(BIN)/pytest -q
 
 chart-check: $(STAMP)

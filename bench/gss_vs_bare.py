@@ -1,8 +1,9 @@
 """Benchmark: signed and audited GetServiceStatus through the gateway vs a bare Starlette endpoint
 returning the same bytes. Goal (issue 2): throughput ratio >= 0.8.
 
-Both servers run the same way: separate processes, ``uvicorn.run(app, host="127.0.0.1",
-workers=1, access_log=False, log_level="warning")``, on their own ports. The gateway is the
+Both servers run in separate processes on their own ports, one uvicorn worker each: the gateway
+as ``mws-gateway serve`` runs it (``gateway.server.build_server``: its bounded HTTP protocol and
+graceful shutdown), the bare app with ``uvicorn.run``'s defaults. The gateway is the
 demo configuration with MWS quota emulation off (``quotas: off``); its JSON audit log (one line
 per request, as in production) is written to a file in a temporary directory, not to the
 terminal. The bare app answers every GET with the body and headers the gateway sent for the
@@ -45,11 +46,11 @@ GOAL = 0.8
 
 
 def serve_gateway(port: int, data_dir: str, log_file: str) -> None:
-    import uvicorn
-
+    """The gateway as ``mws-gateway serve`` runs it (its HTTP protocol and server class)."""
     from gateway.app import create_app
     from gateway.audit import configure_logging
     from gateway.config import load_settings
+    from gateway.server import build_server
 
     configure_logging("info", stream=open(log_file, "a", buffering=1 << 16))  # noqa: SIM115
     settings = load_settings(
@@ -57,14 +58,7 @@ def serve_gateway(port: int, data_dir: str, log_file: str) -> None:
         env={},
         overrides={"quotas": "off", "data_dir": data_dir, "token_key": "bench"},
     )
-    uvicorn.run(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        workers=1,
-        access_log=False,
-        log_level="warning",
-    )
+    build_server(create_app(settings), settings, port=port).run()
 
 
 def serve_bare(port: int, capture_file: str) -> None:

@@ -50,6 +50,7 @@ INVENTORY = ("/FulfillmentInventory/2010-10-01", "2010-10-01")
 SELLERS = ("/Sellers/2011-07-01", "2011-07-01")
 PRODUCTS = ("/Products/2011-10-01", "2011-10-01")
 OUTBOUND = ("/FulfillmentOutboundShipment/2010-10-01", "2010-10-01")
+INBOUND = ("/FulfillmentInboundShipment/2010-10-01", "2010-10-01")
 SINCE = "2020-01-01T00:00:00Z"
 
 # Upstream calls MWS semantics require: (operation, why). SP-API has no single call for these.
@@ -62,6 +63,18 @@ BY_DESIGN = {
     "GetFeedSubmissionResult": "getFeedDocument + download of the processing report",
     "GetMatchingProductForId": "IdType SellerSKU: 1 searchCatalogItems per SKU (SP-API does "
     "not say which SKU matched an item)",
+    "CreateInboundShipmentPlan": "the 2024-03-20 plan workflow: createInboundPlan, packing and "
+    "placement options with their operations, getShipment + listShipmentItems per shipment",
+    "CreateInboundShipment": "confirmPlacementOption + its operation, getShipment, "
+    "updateShipmentName",
+    "UpdateInboundShipment": "updateShipmentName / updateShipmentSourceAddress + its operation",
+    "PutTransportContent": "setPackingInformation + generateTransportationOptions and their "
+    "operations",
+    "ConfirmTransportRequest": "confirmTransportationOptions + its operation",
+    "GetPackageLabels": "getLabels + the PDF download",
+    "GetUniquePackageLabels": "getLabels + the PDF download",
+    "GetPalletLabels": "getLabels + the PDF download",
+    "GetBillOfLading": "getBillOfLading + the PDF download",
 }
 
 FEED = (
@@ -275,6 +288,27 @@ async def products(d: Driver) -> None:
     await d.call(
         path, "GetLowestPricedOffersForASIN", version, {**new, "ASIN": listings[0]["asin"]}
     )
+    await d.call(path, "GetLowestOfferListingsForSKU", version, {**market, **skus})
+    await d.call(path, "GetLowestOfferListingsForASIN", version, {**market, **asins})
+    await d.call(path, "ListMatchingProducts", version, {**market, "Query": "mug"})
+    first = listings[0]
+    await d.call(path, "GetProductCategoriesForSKU", version, {**market, "SellerSKU": first["sku"]})
+    await d.call(path, "GetProductCategoriesForASIN", version, {**market, "ASIN": first["asin"]})
+    fees: dict[str, str] = {}
+    for i, x in enumerate(listings, 1):
+        lead = f"FeesEstimateRequestList.FeesEstimateRequest.{i}."
+        fees.update(
+            {
+                lead + "MarketplaceId": DEMO_MARKETPLACE,
+                lead + "IdType": "SellerSKU",
+                lead + "IdValue": x["sku"],
+                lead + "IsAmazonFulfilled": "false",
+                lead + "Identifier": f"bench-{i}",
+                lead + "PriceToEstimateFees.ListingPrice.CurrencyCode": "USD",
+                lead + "PriceToEstimateFees.ListingPrice.Amount": str(x["price"]),
+            }
+        )
+    await d.call(path, "GetMyFeesEstimate", version, fees)
 
 
 def outbound_order(order_id: str, sku: str) -> dict[str, str]:
@@ -317,6 +351,126 @@ async def outbound(d: Driver, round_no: int) -> None:
     await d.call(path, "CancelFulfillmentOrder", version, {"SellerFulfillmentOrderId": order_id})
 
 
+SHIP_FROM = {
+    "Name": "Bench Dock",
+    "AddressLine1": "1 Bench Street",
+    "City": "Seattle",
+    "StateOrProvinceCode": "WA",
+    "CountryCode": "US",
+    "PostalCode": "98101",
+}
+
+
+async def inbound_shipment(d: Driver, skus: list[str], quantity: int) -> tuple[str, str, str]:
+    """A plan of ``skus`` and its first shipment created: (ShipmentId, center, first SKU)."""
+    path, version = INBOUND
+    plan = {f"ShipFromAddress.{k}": v for k, v in SHIP_FROM.items()}
+    for n, sku in enumerate(skus, 1):
+        plan[f"InboundShipmentPlanRequestItems.member.{n}.SellerSKU"] = sku
+        plan[f"InboundShipmentPlanRequestItems.member.{n}.Quantity"] = str(quantity)
+    planned = await d.call(path, "CreateInboundShipmentPlan", version, plan)
+    shipment_id = _ids(planned.content, "ShipmentId")[0]
+    center = _ids(planned.content, "DestinationFulfillmentCenterId")[0]
+    sku = _ids(planned.content, "SellerSKU")[0]
+    header = {
+        "ShipmentId": shipment_id,
+        "InboundShipmentHeader.ShipmentName": "Bench",
+        "InboundShipmentHeader.DestinationFulfillmentCenterId": center,
+        "InboundShipmentItems.member.1.SellerSKU": sku,
+        "InboundShipmentItems.member.1.QuantityShipped": str(quantity),
+        **{f"InboundShipmentHeader.ShipFromAddress.{k}": v for k, v in SHIP_FROM.items()},
+    }
+    await d.call(path, "CreateInboundShipment", version, header)
+    await d.call(
+        path,
+        "UpdateInboundShipment",
+        version,
+        {**header, "InboundShipmentHeader.ShipmentName": "Bench 2"},
+    )
+    return shipment_id, center, sku
+
+
+async def inbound(d: Driver, round_no: int) -> None:
+    path, version = INBOUND
+    skus = sorted(d.emulator.data.inventory)[:2]
+    shipment_id, _, sku = await inbound_shipment(d, skus, 6 + round_no)
+    listed = await d.call(
+        path,
+        "ListInboundShipments",
+        version,
+        {"ShipmentStatusList.member.1": "WORKING", "ShipmentStatusList.member.2": "CLOSED"},
+    )
+    await d.next_page(path, "ListInboundShipments", version, listed)
+    window = {"LastUpdatedAfter": SINCE, "LastUpdatedBefore": "2099-01-01T00:00:00Z"}
+    items = await d.call(path, "ListInboundShipmentItems", version, window)
+    await d.next_page(path, "ListInboundShipmentItems", version, items)
+    await d.call(path, "ListInboundShipmentItems", version, {"ShipmentId": shipment_id})
+    asin = d.emulator.data.listings[sku]["asin"]
+    await d.call(
+        path,
+        "GetPrepInstructionsForSKU",
+        version,
+        {"SellerSKUList.Id.1": sku, "ShipToCountryCode": "US"},
+    )
+    await d.call(
+        path,
+        "GetPrepInstructionsForASIN",
+        version,
+        {"AsinList.Id.1": asin, "ShipToCountryCode": "US"},
+    )
+    lead = "TransportDetails.PartneredSmallParcelData.PackageList.member.1"
+    transport = {
+        "ShipmentId": shipment_id,
+        "IsPartnered": "true",
+        "ShipmentType": "SP",
+        f"{lead}.Dimensions.Length": "10",
+        f"{lead}.Dimensions.Width": "10",
+        f"{lead}.Dimensions.Height": "10",
+        f"{lead}.Dimensions.Unit": "inches",
+        f"{lead}.Weight.Value": "5",
+        f"{lead}.Weight.Unit": "pounds",
+    }
+    await d.call(path, "PutTransportContent", version, transport)
+    await d.call(path, "EstimateTransportRequest", version, {"ShipmentId": shipment_id})
+    await d.call(path, "ConfirmTransportRequest", version, {"ShipmentId": shipment_id})
+    await d.call(path, "GetTransportContent", version, {"ShipmentId": shipment_id})
+    labels = {"ShipmentId": shipment_id, "PageType": "PackageLabel_Letter_2"}
+    await d.call(path, "GetPackageLabels", version, labels)
+    await d.call(
+        path, "GetUniquePackageLabels", version, {**labels, "PackageLabelsToPrint.member.1": "B1"}
+    )
+    # an Amazon-partnered LTL shipment: pallet labels and a bill of lading
+    ltl_id, _, _ = await inbound_shipment(d, skus[1:], 30 + round_no)
+    ltl = "TransportDetails.PartneredLtlData"
+    freight = {
+        "ShipmentId": ltl_id,
+        "IsPartnered": "true",
+        "ShipmentType": "LTL",
+        f"{ltl}.Contact.Name": "Dock",
+        f"{ltl}.Contact.Phone": "+1 206 555 0100",
+        f"{ltl}.Contact.Email": "dock@example.com",
+        f"{ltl}.BoxCount": "4",
+        f"{ltl}.FreightReadyDate": "2026-12-01",
+        f"{ltl}.PalletList.member.1.Dimensions.Length": "40",
+        f"{ltl}.PalletList.member.1.Dimensions.Width": "48",
+        f"{ltl}.PalletList.member.1.Dimensions.Height": "40",
+        f"{ltl}.PalletList.member.1.Dimensions.Unit": "inches",
+        f"{ltl}.PalletList.member.1.IsStacked": "false",
+        f"{ltl}.SellerDeclaredValue.CurrencyCode": "USD",
+        f"{ltl}.SellerDeclaredValue.Value": "900",
+    }
+    await d.call(path, "PutTransportContent", version, freight)
+    await d.call(path, "EstimateTransportRequest", version, {"ShipmentId": ltl_id})
+    await d.call(path, "ConfirmTransportRequest", version, {"ShipmentId": ltl_id})
+    await d.call(
+        path,
+        "GetPalletLabels",
+        version,
+        {"ShipmentId": ltl_id, "PageType": "PackageLabel_Letter_2", "NumberOfPallets": "1"},
+    )
+    await d.call(path, "GetBillOfLading", version, {"ShipmentId": ltl_id})
+
+
 BIG_ORDER = "999-0000000-0000001"
 
 
@@ -341,6 +495,11 @@ def small_pages(emulator: Any) -> None:
     except ImportError:  # the section has not landed
         return
     emulator.section("fbaOutbound", OutboundSettings).page_size = 2
+    from gateway.emulator.inbound.store import InboundStore
+
+    inbound_store = emulator.section("fbaInbound", InboundStore)
+    inbound_store.page_size = 1
+    inbound_store.operation_seconds = 0.0
 
 
 async def not_yet_scripted(d: Driver, ops: Mapping[str, tuple[str, str, str]]) -> None:
@@ -398,6 +557,7 @@ async def workload(data_dir: str, rounds: int) -> dict[str, Any]:
                 await others(d)
                 await products(d)
                 await outbound(d, round_no)
+                await inbound(d, round_no)
                 await not_yet_scripted(d, ops)
         emulator_calls = dict(emulator.calls)
         lwa = dict(emulator.lwa_exchanges_by_seller)

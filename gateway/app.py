@@ -20,7 +20,7 @@ from gateway.health import HealthBoard
 from gateway.metrics import CONTENT_TYPE_LATEST, Metrics
 from gateway.pipeline import Pipeline
 from gateway.state.base import BackendUnavailable, QuotaBackend, Store
-from gateway.state.factory import build_quota_backend, build_store
+from gateway.state.factory import build_cache, build_quota_backend, build_store
 from gateway.translate.engine.call import Services
 
 log = structlog.get_logger("mws_gateway.app")
@@ -125,6 +125,9 @@ def create_app(
         quotas=quota_backend,
         store=durable,
         spapi=spapi,
+        cache=build_cache(settings.redis_url, settings.token_key, settings.order_cache_max_entries)
+        if settings.order_cache_seconds > 0
+        else None,
         notifications=notifications,
     )
     pipeline = Pipeline(services, metrics)
@@ -142,6 +145,9 @@ def create_app(
             except BackendUnavailable as exc:
                 checks[name] = f"unavailable: {exc}"
                 ready = False
+        if pipeline.draining:  # shutting down: stop routing here, in-flight calls finish
+            checks["shutdown"] = "draining"
+            ready = False
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     async def metrics_endpoint(_: Request) -> Response:
@@ -177,6 +183,8 @@ def create_app(
             await spapi.aclose()
             await durable.close()
             await quota_backend.close()
+            if services.cache is not None:
+                await services.cache.close()
 
     routes = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),

@@ -8,6 +8,7 @@ put in the event.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -141,8 +142,55 @@ def _processors() -> list[Any]:
     ]
 
 
+def _quiet_cancellation(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
+    """A request cancelled at the end of the shutdown grace is not a crash: no traceback.
+
+    uvicorn logs the ``CancelledError`` of every task it cancels as "Exception in ASGI
+    application" at ERROR, with the traceback; the call itself is audited (aborted)."""
+    exc_info = event.get("exc_info")
+    if isinstance(exc_info, tuple) and isinstance(exc_info[1], asyncio.CancelledError):
+        event.pop("exc_info")
+        event["event"] = "request_cancelled_at_shutdown"
+        event["level"] = "warning"
+    return event
+
+
+_STDLIB_HANDLER = "mws_gateway_json"
+
+
+def _route_stdlib_logging(out: TextIO, level: int) -> None:
+    """Every stdlib logger (uvicorn.error, asyncio, the emulator...) as JSON lines on ``out``."""
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_logger_name,
+            structlog.stdlib.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _quiet_cancellation,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            redact,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    handler = logging.StreamHandler(out)
+    handler.set_name(_STDLIB_HANDLER)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _STDLIB_HANDLER]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(max(logging.WARNING, level))
+
+
 def configure_logging(level: str = "info", stream: TextIO | None = None) -> None:
-    """JSON lines on ``stream`` (stdout); exceptions rendered without local variables."""
+    """JSON lines on ``stream`` (stdout); exceptions rendered without local variables.
+
+    structlog events and stdlib log records alike (uvicorn's included: serve them with
+    ``log_config=None``), so no plain-text line reaches the log."""
     global _audit
     out = stream or sys.stdout
     wrapper = structlog.make_filtering_bound_logger(_LEVELS.get(level.lower(), 20))
@@ -159,6 +207,7 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
         processors=[structlog.processors.add_log_level, _utc_timestamp, render_redacted],
         wrapper_class=wrapper,
     )
+    _route_stdlib_logging(out, _LEVELS.get(level.lower(), 20))
     # uvicorn's own access log would duplicate the audit event; keep its errors only.
     logging.getLogger("uvicorn.access").disabled = True
     # httpx logs every request URL at INFO, presigned document URLs included.
@@ -166,10 +215,12 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> None
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def emit(event: MutableMapping[str, Any]) -> None:
+def emit(event: MutableMapping[str, Any], name: str = "mws_call") -> None:
+    """One audit line: ``mws_call`` for a client's call, ``background_work`` for SP-API work
+    the gateway does on its own behalf (feed parts, report prefetches)."""
     if _audit is None:
         configure_logging()
-    _audit.info("mws_call", logger=AUDIT_LOGGER, **event)
+    _audit.info(name, logger=AUDIT_LOGGER, **event)
 
 
 # -- what one call adds to its audit event --------------------------------------------------

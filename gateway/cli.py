@@ -59,30 +59,23 @@ def _demo_banner(settings: Settings) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from gateway.app import create_app
     from gateway.audit import configure_logging
+    from gateway.server import serve
+    from gateway.tokenkey import with_persistent_token_key
 
     settings = _settings(args)
     configure_logging(settings.log_level)
+    settings = with_persistent_token_key(settings)
     app = create_app(settings)
     if settings.demo:
         sys.stderr.write(_demo_banner(settings))
         sys.stderr.flush()
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal so the
-    # process's previous handler decides the exit: ours makes it a clean exit 0.
+    # The server shuts down gracefully on SIGINT/SIGTERM (gateway/server.py), then re-raises
+    # the signal so the process's previous handler decides the exit: ours makes it exit 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _exit_cleanly)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        proxy_headers=False,
-    )
+    serve(app, settings)
     return 0
 
 

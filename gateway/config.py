@@ -10,6 +10,7 @@ Config file shape::
     public_hosts: [mws-gateway.example.com]
     quotas: mws                      # or "off"
     upstream: {mode: production}     # production | sandbox | emulator
+    inbound: {wait_seconds: 12, ship_from_phone: "+1 206 555 0100"}
     access_keys:
       AKIA...:
         secret: ${MWS_SECRET_1}
@@ -62,6 +63,7 @@ DEMO_MARKETPLACE = "ATVPDKIKX0DER"
 DEMO_LWA_CLIENT_ID = "amzn1.application-oa2-client.demo"
 DEMO_LWA_CLIENT_SECRET = "demo-lwa-secret"  # noqa: S105
 DEMO_REFRESH_TOKEN = "Atzr|demo-refresh-token"  # noqa: S105
+DEMO_SHIP_FROM_PHONE = "+1 206 555 0100"
 
 PRODUCTION_ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",
@@ -114,6 +116,27 @@ class Limits:
     timestamp_skew_seconds: int = 15 * 60
     # How far ahead a signed Expires may lie (a URL valid for a year is a standing credential).
     max_expires_seconds: int = 15 * 60
+    # Enforced by the HTTP protocol while the request head is read (gateway/server.py).
+    max_request_line_bytes: int = 32 * 1024
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+
+
+@dataclass(frozen=True)
+class InboundSettings:
+    """FulfillmentInboundShipment on Fulfillment Inbound 2024-03-20 (``inbound:`` in the file).
+
+    ``wait_seconds``: how long one MWS call waits for Amazon's asynchronous operations before it
+    answers 503 ServiceUnavailable (the client's retry resumes the same work); it is also capped
+    by ``upstream.retry_budget_seconds``. ``plan_retry_window_seconds``: how long an identical
+    CreateInboundShipmentPlan counts as a retry of the last one (same answer, no new plan) while
+    none of its shipments was created. ``ship_from_phone``: the phone number Amazon requires on
+    a ship-from address, which MWS addresses lack (a ``ShipFromAddress.PhoneNumber`` parameter
+    wins)."""
+
+    wait_seconds: float = 12.0
+    plan_retry_window_seconds: float = 3600.0
+    ship_from_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,11 +186,28 @@ class Settings:
     # type (answered with the first FeedSubmissionId, nothing sent again); 0 turns this off.
     feed_retry_window_seconds: float = 600.0
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    # Orders seen in searchOrders/getOrder answers are reused this long (0: off) -- buyer data,
+    # so short; sealed when the cache is in Redis.
+    order_cache_seconds: float = 300.0
+    order_cache_max_entries: int = 20000
+    # Reports a listing shows done are downloaded ahead into the report cache (GetReport next).
+    report_prefetch: bool = True
+    # A report or feed still in progress: repeated status polls within this are answered from
+    # the last getReport/getFeed (0, the default: every poll asks SP-API). Finished ones are
+    # always answered from the last getReport/getFeed: they no longer change.
+    status_poll_seconds: float = 0.0
+    # False: no token_key was configured and the key above is random for this process
+    # (``serve`` outside --demo then persists one in data_dir, see gateway/tokenkey.py).
+    token_key_configured: bool = False
+    inbound: InboundSettings = field(default_factory=InboundSettings)
     demo: bool = False
     embedded_emulator: bool = False  # run the SP-API emulator in-process (demo mode)
     log_level: str = "info"
     host: str = "127.0.0.1"
     port: int = 8080
+    header_timeout_seconds: float = 10.0  # a request head must arrive within this
+    shutdown_delay_seconds: float = 1.0  # after SIGTERM: /readyz 503, still accepting
+    shutdown_grace_seconds: float = 20.0  # then: in-flight requests may finish for this long
 
     def auth_policy(self) -> AuthPolicy:
         return AuthPolicy(
@@ -211,6 +251,7 @@ def _demo_document() -> dict[str, Any]:
         "access_keys": {
             DEMO_ACCESS_KEY: {"secret": DEMO_SECRET, "sellers": {DEMO_SELLER: {}}},
         },
+        "inbound": {"ship_from_phone": DEMO_SHIP_FROM_PHONE},
         "sellers": {
             DEMO_SELLER: {
                 "marketplaces": [DEMO_MARKETPLACE, "A2EUQ1WTGCTBG2"],
@@ -312,8 +353,29 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         lraw = doc.get("limits") or {}
         limits = Limits(**{k: int(v) for k, v in lraw.items()})
         port = int(doc.get("port", 8080))
+        timeouts = {
+            name: float(doc.get(name, getattr(Settings, name)))
+            for name in (
+                "header_timeout_seconds",
+                "shutdown_delay_seconds",
+                "shutdown_grace_seconds",
+            )
+        }
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid number in configuration: {exc}") from None
+    for name in ("max_request_line_bytes", "max_header_bytes", "max_headers"):
+        if getattr(limits, name) < 1:
+            raise ConfigError(f"limits.{name}: must be at least 1")
+    if limits.max_request_line_bytes <= limits.max_query_bytes:
+        raise ConfigError(
+            "limits.max_request_line_bytes: must exceed limits.max_query_bytes "
+            f"({limits.max_query_bytes}), or long queries never reach the query check"
+        )
+    if timeouts["header_timeout_seconds"] <= 0:
+        raise ConfigError("header_timeout_seconds: must be more than 0")
+    for name in ("shutdown_delay_seconds", "shutdown_grace_seconds"):
+        if timeouts[name] < 0:
+            raise ConfigError(f"{name}: must not be negative")
 
     quotas = str(doc.get("quotas", "mws"))
     if quotas not in ("mws", "off"):
@@ -340,11 +402,18 @@ def settings_from_document(doc: Mapping[str, Any], *, demo: bool = False) -> Set
         token_key=token_key,
         feed_retry_window_seconds=_feed_window(doc),
         notifications=notifications,
+        order_cache_seconds=_seconds(doc, "order_cache", "seconds", 300),
+        order_cache_max_entries=int(_seconds(doc, "order_cache", "max_entries", 20000)),
+        report_prefetch=str(doc.get("report_prefetch", True)).lower() not in _OFF,
+        status_poll_seconds=_seconds(doc, "status_poll", "seconds", 0),
+        token_key_configured=bool(token_key_text),
+        inbound=_inbound(doc),
         demo=demo,
         embedded_emulator=embedded,
         log_level=str(doc.get("log_level", "info")),
         host=str(doc.get("host", "127.0.0.1")),
         port=port,
+        **timeouts,
     )
 
 
@@ -358,7 +427,29 @@ _ENV_SCALARS = {
     "MWS_GATEWAY_MAPPINGS_DIR": "mappings_dir",
     "MWS_GATEWAY_LOG_LEVEL": "log_level",
     "MWS_GATEWAY_TOKEN_KEY": "token_key",
+    "MWS_GATEWAY_HEADER_TIMEOUT_SECONDS": "header_timeout_seconds",
+    "MWS_GATEWAY_SHUTDOWN_DELAY_SECONDS": "shutdown_delay_seconds",
+    "MWS_GATEWAY_SHUTDOWN_GRACE_SECONDS": "shutdown_grace_seconds",
 }
+_ENV_LIMITS = {
+    "MWS_GATEWAY_MAX_REQUEST_LINE_BYTES": "max_request_line_bytes",
+    "MWS_GATEWAY_MAX_HEADER_BYTES": "max_header_bytes",
+    "MWS_GATEWAY_MAX_HEADERS": "max_headers",
+}
+
+
+_OFF = ("0", "false", "no", "off")
+
+
+def _seconds(doc: Mapping[str, Any], group: str, name: str, default: float) -> float:
+    raw = (doc.get(group) or {}).get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{group}.{name}: must be a number") from None
+    if value < 0:
+        raise ConfigError(f"{group}.{name}: must not be negative")
+    return value
 
 
 def _feed_window(doc: Mapping[str, Any]) -> float:
@@ -444,11 +535,35 @@ def _flag(value: Any, where: str) -> bool:
     raise ConfigError(f"{where}: must be true or false")
 
 
+def _inbound(doc: Mapping[str, Any]) -> InboundSettings:
+    raw = doc.get("inbound") or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("inbound: must be a mapping")
+    values: dict[str, float] = {}
+    for key in ("wait_seconds", "plan_retry_window_seconds"):
+        if key not in raw:
+            continue
+        try:
+            values[key] = float(raw[key])
+        except (TypeError, ValueError):
+            raise ConfigError(f"inbound.{key}: must be a number of seconds") from None
+        if values[key] < 0:
+            raise ConfigError(f"inbound.{key}: must not be negative")
+    phone = raw.get("ship_from_phone")
+    if phone is not None and (not isinstance(phone, str) or len(phone) > 20):
+        raise ConfigError("inbound.ship_from_phone: must be a phone number of 1 to 20 characters")
+    return InboundSettings(**values, ship_from_phone=phone or None)
+
+
 def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     for var, key in _ENV_SCALARS.items():
         if env.get(var):
             doc[key] = env[var]
+    if env.get("MWS_GATEWAY_REPORT_PREFETCH"):
+        doc["report_prefetch"] = env["MWS_GATEWAY_REPORT_PREFETCH"]
+    if env.get("MWS_GATEWAY_ORDER_CACHE_SECONDS"):
+        doc["order_cache"] = {"seconds": env["MWS_GATEWAY_ORDER_CACHE_SECONDS"]}
     if env.get("MWS_GATEWAY_FEED_RETRY_WINDOW"):
         doc["feeds"] = {"retry_window_seconds": env["MWS_GATEWAY_FEED_RETRY_WINDOW"]}
     notes: dict[str, Any] = {}
@@ -472,6 +587,16 @@ def _env_document(env: Mapping[str, str]) -> dict[str, Any]:
         notes["bridge"] = bridge
     if notes:
         doc["notifications"] = notes
+    for var, key in _ENV_LIMITS.items():
+        if env.get(var):
+            doc.setdefault("limits", {})[key] = env[var]
+    for var, key in (
+        ("MWS_GATEWAY_INBOUND_WAIT_SECONDS", "wait_seconds"),
+        ("MWS_GATEWAY_INBOUND_PLAN_RETRY_WINDOW", "plan_retry_window_seconds"),
+        ("MWS_GATEWAY_INBOUND_SHIP_FROM_PHONE", "ship_from_phone"),
+    ):
+        if env.get(var):
+            doc.setdefault("inbound", {})[key] = env[var]
     if env.get("MWS_GATEWAY_PUBLIC_HOST"):
         doc["public_hosts"] = [h.strip() for h in env["MWS_GATEWAY_PUBLIC_HOST"].split(",")]
     if env.get("MWS_GATEWAY_UPSTREAM"):

@@ -62,6 +62,12 @@ class SpooledBody:
                 break
             yield chunk
 
+    def rewound(self) -> IO[bytes]:
+        """The document's file at its start, for a synchronous reader in a worker thread
+        (a streaming feed conversion); this body still owns and closes it."""
+        self._file.seek(0)
+        return self._file
+
     async def read(self) -> bytes:
         self._file.seek(0)
         return await anyio.to_thread.run_sync(self._file.read)

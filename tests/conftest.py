@@ -62,8 +62,9 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
 
     ``live_gateway.app.state.emulator_app.state.emulator`` is the emulator's state.
     """
-    app = create_app(demo_settings(tmp_path))
-    with serve_in_thread(app) as server:
+    settings = demo_settings(tmp_path)
+    app = create_app(settings)
+    with serve_in_thread(app, settings=settings) as server:
         yield server
 
 
@@ -92,3 +93,11 @@ def sqs_client(sqs_endpoint: str) -> Iterator[Any]:
     client = Sqs(endpoint=sqs_endpoint, region="us-east-1")
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def npm_clients() -> None:
+    """The Node MWS clients of ``tests/npm`` installed (``npm ci`` once per lockfile)."""
+    from tests.support.npm import ensure_installed
+
+    ensure_installed()

@@ -15,8 +15,11 @@ from starlette.types import Receive, Scope, Send
 from gateway.emulator import (
     admin,
     catalog,
+    easyship,
     feeds,
+    fees,
     finances,
+    inbound,
     inventory,
     lwa,
     mfn,
@@ -26,6 +29,7 @@ from gateway.emulator import (
     pricing,
     reports,
     sellers,
+    shipment_invoicing,
     tokens,
 )
 from gateway.emulator.common import error_response
@@ -92,10 +96,14 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *inventory.routes,
         *finances.routes,
         *outbound.routes,
+        *inbound.routes,
         *mfn.routes,
+        *easyship.routes,
+        *shipment_invoicing.routes,
         *pricing.routes,
         *catalog.routes,
         *notifications.routes,
+        *fees.routes,
         *document_routes(lambda request: state.documents),
     ]
     if state.config.admin_enabled:

@@ -1,11 +1,14 @@
-"""Seeded, deterministic seller data: marketplaces, orders, listings, FBA inventory.
+"""Seeded, deterministic seller data: marketplaces, orders, listings, FBA inventory, and the
+regional programmes' own records: Easy Ship orders in India and FBA shipments in Brazil.
 
 Orders are stored in the Orders API 2026-01-01 shape (`orderId`, `createdTime`, `salesChannel`,
 `buyer`, `recipient`, `proceeds`, `fulfillment`, `orderItems`, `packages`, ...) with every field
 present; which fields a given API version or call may show (e.g. PII) is the serving handler's
 decision. Listings are flat records that the Feeds/Listings code may change; FBA inventory uses
 the FBA Inventory v1 `InventorySummary` field names. All names, e-mails, addresses and phone
-numbers are invented.
+numbers are invented. The Easy Ship orders (India, A21TJRUUN4KGV) and the Brazilian
+shipments (A2Q3Y263D00KWC, Shipment Invoicing v0 `ShipmentDetail` names) come from their own
+random stream, so the main data set stays the same whatever they hold.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ MARKETPLACES: dict[str, dict[str, str]] = {
 }
 PRIMARY_MARKETPLACE = "ATVPDKIKX0DER"
 SECOND_MARKETPLACE = "A2EUQ1WTGCTBG2"
+INDIA_MARKETPLACE = "A21TJRUUN4KGV"
+BRAZIL_MARKETPLACE = "A2Q3Y263D00KWC"
 STORE_NAME = "Emulated Example Store"
 
 _FIRST = (
@@ -203,6 +208,8 @@ class SeedData:
     orders: list[dict[str, Any]]
     listings: dict[str, dict[str, Any]]
     inventory: dict[str, dict[str, Any]]
+    easy_ship_orders: list[dict[str, Any]] = field(default_factory=list)
+    brazil_shipments: list[dict[str, Any]] = field(default_factory=list)
     _orders_by_id: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # -- construction ---------------------------------------------------------------------------
@@ -234,6 +241,9 @@ class SeedData:
             inventory=inventory,
         )
         data._orders_by_id = {o["orderId"]: o for o in orders}
+        regional = random.Random(seed + 7919)
+        data.easy_ship_orders = _make_easy_ship_orders(regional, anchor)
+        data.brazil_shipments = _make_brazil_shipments(regional, anchor, seller_id)
         return data
 
     # -- orders ---------------------------------------------------------------------------------
@@ -314,6 +324,26 @@ class SeedData:
             for key in ("name", "companyName", "addressLine1", "addressLine2", "phone"):
                 if address.get(key):
                     values.add(address[key])
+        for order in self.easy_ship_orders:
+            address = order["shippingAddress"]
+            values.update(
+                v for v in (order["buyerName"], address["name"], address["addressLine1"]) if v
+            )
+            values.add(address["phone"])
+        for shipment in self.brazil_shipments:
+            address = shipment["ShippingAddress"]
+            values.update(
+                str(v)
+                for v in (
+                    shipment["BuyerName"],
+                    address["Name"],
+                    address["AddressLine1"],
+                    address.get("AddressLine2"),
+                    address["Phone"],
+                    *(c["Value"] for c in shipment["BuyerTaxInfo"]["TaxClassifications"]),
+                )
+                if v
+            )
         return values
 
     def snapshot(self) -> dict[str, Any]:
@@ -611,3 +641,162 @@ def _make_orders(
             ]
         orders.append(order)
     return orders
+
+
+# ------------------------------------------------------------------ India: Easy Ship
+
+_IN_PEOPLE = (
+    ("Aditi Varrier", "14 Kalpataru Lane", "Bengaluru", "KA", "560034"),
+    ("Rohan Mehtani", "7 Gulmohar Enclave", "Pune", "MH", "411014"),
+    ("Kavya Iyengar", "22 Neem Vihar", "Hyderabad", "TG", "500081"),
+    ("Arjun Sabharwal", "3 Ashoka Residency", "New Delhi", "DL", "110017"),
+)
+# (easy ship status, items)
+_EASY_SHIP_PLAN = (
+    ("PENDING_SCHEDULE", 1),
+    ("PENDING_SCHEDULE", 2),
+    ("PENDING_PICK_UP", 1),  # already scheduled: a package exists
+    ("PICKED_UP", 1),  # handed over: no more slots
+)
+
+
+def _make_easy_ship_orders(rng: random.Random, anchor: datetime) -> list[dict[str, Any]]:
+    """Merchant-fulfilled India orders shipped with Easy Ship, at different stages."""
+    orders = []
+    for n, ((status, lines), person) in enumerate(zip(_EASY_SHIP_PLAN, _IN_PEOPLE, strict=True)):
+        name, line1, city, state, postal = person
+        created = anchor - timedelta(hours=30 - 6 * n, minutes=rng.randint(0, 59))
+        items = []
+        for i in range(lines):
+            noun = _NOUNS[(n * 3 + i) % len(_NOUNS)]
+            items.append(
+                {
+                    "orderItemId": f"{rng.randint(10**13, 10**14 - 1)}",
+                    "sellerSku": f"IN-{noun.split()[0].upper()[:4]}-{n + 1:02d}{i + 1}",
+                    "title": f"{_ADJECTIVES[(n + i) % len(_ADJECTIVES)]} {noun}",
+                    "quantityOrdered": 1 + (i % 2),
+                    "itemPrice": _money(Decimal(rng.randint(29900, 249900)) / 100, "INR"),
+                    "serialNumberRequired": i == 1,
+                }
+            )
+        orders.append(
+            {
+                "orderId": f"40{rng.randint(2, 8)}-{rng.randint(0, 9999999):07d}-"
+                f"{rng.randint(0, 9999999):07d}",
+                "marketplaceId": INDIA_MARKETPLACE,
+                "createdTime": _iso(created),
+                "easyShipStatus": status,
+                "buyerName": name,
+                "shippingAddress": {
+                    "name": name,
+                    "addressLine1": line1,
+                    "city": city,
+                    "stateOrRegion": state,
+                    "postalCode": postal,
+                    "countryCode": "IN",
+                    "phone": f"+91 98{rng.randint(10, 99)}5 0{rng.randint(1000, 9999)}",
+                },
+                "orderItems": items,
+            }
+        )
+    return orders
+
+
+# ------------------------------------------------------------------ Brazil: FBA shipments
+
+_BR_PEOPLE = (
+    ("Marina Albuquerque Teles", "Rua das Acácias, 118", "Apto 42", "São Paulo", "SP", "Pinheiros"),
+    (
+        "Thiago Barcellos Lins",
+        "Avenida Atlântica, 2040",
+        None,
+        "Rio de Janeiro",
+        "RJ",
+        "Copacabana",
+    ),
+    ("Luiza Fontoura Reis", "Rua Padre Chagas, 77", "Casa 2", "Porto Alegre", "RS", "Moinhos"),
+)
+# the invoice each seeded shipment already has (None: none submitted yet)
+BRAZIL_INVOICE_STATUSES = (None, "Accepted", "Errored")
+
+
+def _cpf(rng: random.Random) -> str:
+    return "".join(str(rng.randint(0, 9)) for _ in range(11))
+
+
+def _make_brazil_shipments(
+    rng: random.Random, anchor: datetime, seller_id: str
+) -> list[dict[str, Any]]:
+    """FBA shipments of Brazilian orders in Shipment Invoicing v0 ``ShipmentDetail`` shape."""
+    shipments = []
+    for n, (name, line1, line2, city, state, district) in enumerate(_BR_PEOPLE):
+        purchased = anchor - timedelta(days=2 + n, hours=rng.randint(1, 20))
+        items: list[dict[str, Any]] = []
+        total = Decimal(0)
+        for i in range(1 + n % 2):
+            noun = _NOUNS[(n * 5 + i) % len(_NOUNS)]
+            price = Decimal(rng.randint(4990, 89990)) / 100
+            total += price * (1 + i)
+            items.append(
+                {
+                    "ASIN": "B0" + _alnum(rng, 8),
+                    "SellerSKU": f"BR-{noun.split()[0].upper()[:4]}-{n + 1:02d}{i + 1}",
+                    "OrderItemId": f"{rng.randint(10**13, 10**14 - 1)}",
+                    "Title": f"{noun} {_ADJECTIVES[(n + i) % len(_ADJECTIVES)]}",
+                    "QuantityOrdered": 1 + i,
+                    "ItemPrice": {"CurrencyCode": "BRL", "Amount": f"{price:.2f}"},
+                    "ShippingPrice": {"CurrencyCode": "BRL", "Amount": "19.90"},
+                    "GiftWrapPrice": {"CurrencyCode": "BRL", "Amount": "0.00"},
+                    "ShippingDiscount": {"CurrencyCode": "BRL", "Amount": "0.00"},
+                    "PromotionDiscount": {"CurrencyCode": "BRL", "Amount": "0.00"},
+                    **({"SerialNumbers": [f"SN{_alnum(rng, 10)}"]} if i == 1 else {}),
+                }
+            )
+        address: dict[str, Any] = {
+            "Name": name,
+            "AddressLine1": line1,
+            "City": city,
+            "District": district,
+            "StateOrRegion": state,
+            "PostalCode": f"{rng.randint(10000, 99999)}-{rng.randint(100, 999)}",
+            "CountryCode": "BR",
+            "Phone": f"+55 11 9{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+            "AddressType": "Residential",
+        }
+        if line2:
+            address["AddressLine2"] = line2
+        shipments.append(
+            {
+                "WarehouseId": ("GRU5", "GIG1", "POA1")[n],
+                "AmazonOrderId": f"701-{rng.randint(0, 9999999):07d}-{rng.randint(0, 9999999):07d}",
+                "AmazonShipmentId": _alnum(rng, 9),
+                "PurchaseDate": _iso(purchased),
+                "ShippingAddress": address,
+                "PaymentMethodDetails": ["CreditCard"],
+                "Payments": [
+                    {
+                        "PaymentMethod": "CreditCard",
+                        "AcquirerId": "00.000.000/0001-91",
+                        "CardBrand": ("Visa", "Mastercard", "Elo")[n],
+                        "PaymentValue": {"CurrencyCode": "BRL", "Amount": f"{total:.2f}"},
+                        "AuthorizationCode": f"{rng.randint(100000, 999999)}",
+                    }
+                ],
+                "MarketplaceId": BRAZIL_MARKETPLACE,
+                "SellerId": seller_id,
+                "BuyerName": name,
+                "BuyerCounty": district,
+                "BuyerTaxInfo": {
+                    "TaxingRegion": state,
+                    "TaxClassifications": [{"Name": "CPF", "Value": _cpf(rng)}],
+                },
+                "MarketplaceTaxInfo": {
+                    "CompanyLegalName": "Emulated Marketplace Servicos de Varejo Ltda",
+                    "TaxingRegion": "SP",
+                    "TaxClassifications": [{"Name": "CNPJ", "Value": "00000000000191"}],
+                },
+                "SellerDisplayName": STORE_NAME,
+                "ShipmentItems": items,
+            }
+        )
+    return shipments

@@ -1,5 +1,5 @@
 """Product Pricing API v0 over the seeded listings: getPricing, getCompetitivePricing,
-getListingOffers and getItemOffers.
+getListingOffers, getItemOffers and their batch forms getListingOffersBatch / getItemOffersBatch.
 
 The seller's own offers are its listings (price, currency, condition, channel), so a price feed
 applied through the Feeds emulator shows in the next answer. The rest of the market is
@@ -7,14 +7,25 @@ invented but deterministic: every ASIN has 0-3 competing offers whose prices der
 of the ASIN and the seller's current price, and a sales rank. Identifiers the seller has no
 listing for (or listings in another marketplace) answer ``status: ClientError`` items in
 getPricing/getCompetitivePricing and 400 InvalidInput in the single-item offers operations.
+
+Offers answers follow Amazon's examples in the model: the ``Summary`` (TotalOfferCount,
+NumberOfOffers, LowestPrices, BuyBoxPrices, BuyBoxEligibleOffers) covers every condition, the
+``Offers`` list only the requested ``ItemCondition`` (at most 20, lowest landed price first).
+The batch operations take 1-20 ``requests`` (``uri`` of the single operation, ``method`` GET,
+``MarketplaceId``, ``ItemCondition``) and answer one ``responses`` entry per request in order,
+each with its own ``status``, ``headers``, ``body`` (the single operation's answer, or its
+errors) and the ``request`` echoed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from email.utils import formatdate
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
@@ -22,8 +33,11 @@ from starlette.routing import BaseRoute, Route
 from gateway.emulator.common import (
     JsonBody,
     OperationContext,
+    error_body,
     invalid_input,
+    new_request_id,
     query_list,
+    read_json_object,
     require_query,
     spapi_operation,
 )
@@ -326,30 +340,32 @@ def _offer_detail(offer: MarketOffer, winner: MarketOffer | None, me: str) -> di
     return detail
 
 
+def _price_block(offer: MarketOffer) -> dict[str, Any]:
+    return {
+        "LandedPrice": money(offer.landed, offer.currency),
+        "ListingPrice": money(offer.price, offer.currency),
+        "Shipping": money(offer.shipping, offer.currency),
+    }
+
+
 def offers_result(
     ctx: OperationContext, marketplace: str, asin: str, condition: str, key: tuple[str, str]
 ) -> dict[str, Any]:
     """The GetOffersResult for ``asin`` (``key`` names the item as the request did)."""
-    offers = [o for o in market(ctx, marketplace, asin) if o.condition == condition]
-    offers.sort(key=lambda o: (o.landed, o.seller_id))
-    winner = buy_box(offers, condition)
+    everything = sorted(market(ctx, marketplace, asin), key=lambda o: (o.landed, o.seller_id))
+    offers = [o for o in everything if o.condition == condition]
+    winner = buy_box(everything, condition)
     groups: dict[tuple[str, str], list[MarketOffer]] = {}
-    for offer in offers:
+    for offer in everything:
         groups.setdefault((offer.condition.lower(), _channel(offer)), []).append(offer)
     summary: dict[str, Any] = {
-        "TotalOfferCount": len(offers),
+        "TotalOfferCount": len(everything),
         "NumberOfOffers": [
             {"condition": c, "fulfillmentChannel": ch, "OfferCount": len(group)}
             for (c, ch), group in groups.items()
         ],
         "LowestPrices": [
-            {
-                "condition": c,
-                "fulfillmentChannel": ch,
-                "LandedPrice": money(group[0].landed, group[0].currency),
-                "ListingPrice": money(group[0].price, group[0].currency),
-                "Shipping": money(group[0].shipping, group[0].currency),
-            }
+            {"condition": c, "fulfillmentChannel": ch, **_price_block(group[0])}
             for (c, ch), group in groups.items()
         ],
         "BuyBoxEligibleOffers": [
@@ -357,30 +373,27 @@ def offers_result(
             for (c, ch), group in groups.items()
         ],
     }
-    if winner is not None:
-        summary["BuyBoxPrices"] = [
-            {
-                "condition": condition.lower(),
-                "LandedPrice": money(winner.landed, winner.currency),
-                "ListingPrice": money(winner.price, winner.currency),
-                "Shipping": money(winner.shipping, winner.currency),
-            }
-        ]
+    boxes = [
+        {"condition": c.lower(), **_price_block(w)}
+        for c in CONDITIONS
+        if (w := buy_box(everything, c)) is not None
+    ]
+    if boxes:
+        summary["BuyBoxPrices"] = boxes
     summary["SalesRankings"] = sales_ranks(asin)
     identifier: dict[str, Any] = {"MarketplaceId": marketplace, "ItemCondition": condition}
     identifier[key[0]] = key[1]
     result: dict[str, Any] = {
         "marketplaceId": marketplace,
         "ItemCondition": condition,
-        "status": "Success",
+        "status": "Success" if everything else "NoBuyableOffers",
         "Identifier": identifier,
         "Summary": summary,
         "Offers": [_offer_detail(o, winner, ctx.seller_id) for o in offers[:20]],
     }
     if key[0] == "SellerSKU":
         result["SKU"] = key[1]
-    else:
-        result["ASIN"] = key[1]
+    result["ASIN"] = asin
     return result
 
 
@@ -412,11 +425,89 @@ async def get_item_offers(request: Request, ctx: OperationContext) -> JsonBody:
     return {"payload": offers_result(ctx, marketplace, asin, condition, ("ASIN", asin))}
 
 
+# ------------------------------------------------------------------ batch offers
+
+MAX_BATCH = 20
+_ITEM_URI = re.compile(r"^/products/pricing/v0/items/([^/]+)/offers$")
+_LISTING_URI = re.compile(r"^/products/pricing/v0/listings/([^/]+)/offers$")
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found"}
+
+
+async def _batch_requests(request: Request) -> list[dict[str, Any]]:
+    body = await read_json_object(request)
+    requests = body.get("requests")
+    if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_BATCH:
+        raise invalid_input(f"requests must be a list of 1 to {MAX_BATCH} requests.")
+    for item in requests:
+        if not isinstance(item, dict):
+            raise invalid_input("Every request must be an object.")
+        for name in ("uri", "method", "MarketplaceId", "ItemCondition"):
+            if not isinstance(item.get(name), str) or not item[name]:
+                raise invalid_input(f"Missing required parameter in a request: {name}.")
+        if item["ItemCondition"] not in CONDITIONS:
+            raise invalid_input(f"Invalid ItemCondition: {item['ItemCondition'][:32]}.")
+        if item["method"] not in ("GET", "PUT", "PATCH", "DELETE", "POST"):
+            raise invalid_input(f"Invalid method: {item['method'][:16]}.")
+        customer = item.get("CustomerType")
+        if customer is not None and customer not in ("Consumer", "Business"):
+            raise invalid_input("Invalid CustomerType.")
+    return requests
+
+
+def _batch_response(status: int, body: dict[str, Any], echo: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "headers": {"x-amzn-RequestId": new_request_id(), "Date": formatdate(usegmt=True)},
+        "status": {"statusCode": status, "reasonPhrase": _REASONS.get(status, "Error")},
+        "body": body,
+        "request": echo,
+    }
+
+
+def _one_offers(
+    ctx: OperationContext, item: dict[str, Any], pattern: re.Pattern[str], key: str
+) -> dict[str, Any]:
+    echo = {"MarketplaceId": item["MarketplaceId"], "ItemCondition": item["ItemCondition"]}
+    if item.get("CustomerType"):
+        echo["CustomerType"] = item["CustomerType"]
+    match = pattern.match(str(item["uri"]))
+    value = unquote(match.group(1)) if match else ""
+    echo["Asin" if key == "ASIN" else "SellerSKU"] = value
+    marketplace, condition = item["MarketplaceId"], item["ItemCondition"]
+    if match is None or item["method"] != "GET":
+        body = error_body("InvalidInput", f"Invalid uri or method for this batch: {item['uri']}.")
+        return _batch_response(400, body, echo)
+    if key == "ASIN":
+        found = own_listings(ctx, marketplace, asin=value)
+    else:
+        found = own_listings(ctx, marketplace, sku=value)
+    if not found:
+        kind = "ASIN" if key == "ASIN" else "SellerSKU"
+        body = error_body("InvalidInput", f"Invalid {kind} {value} for marketplace {marketplace}.")
+        return _batch_response(400, body, echo)
+    name = "ASIN" if key == "ASIN" else "SellerSKU"
+    result = offers_result(ctx, marketplace, str(found[0]["asin"]), condition, (name, value))
+    return _batch_response(200, {"payload": result}, echo)
+
+
+@spapi_operation("productPricing.getItemOffersBatch")
+async def get_item_offers_batch(request: Request, ctx: OperationContext) -> JsonBody:
+    requests = await _batch_requests(request)
+    return {"responses": [_one_offers(ctx, item, _ITEM_URI, "ASIN") for item in requests]}
+
+
+@spapi_operation("productPricing.getListingOffersBatch")
+async def get_listing_offers_batch(request: Request, ctx: OperationContext) -> JsonBody:
+    requests = await _batch_requests(request)
+    return {"responses": [_one_offers(ctx, item, _LISTING_URI, "SKU") for item in requests]}
+
+
 routes: list[BaseRoute] = [
     Route("/products/pricing/v0/price", get_pricing, methods=["GET"]),
     Route("/products/pricing/v0/competitivePrice", get_competitive_pricing, methods=["GET"]),
     Route("/products/pricing/v0/listings/{SellerSKU}/offers", get_listing_offers, methods=["GET"]),
     Route("/products/pricing/v0/items/{Asin}/offers", get_item_offers, methods=["GET"]),
+    Route("/batches/products/pricing/v0/itemOffers", get_item_offers_batch, methods=["POST"]),
+    Route("/batches/products/pricing/v0/listingOffers", get_listing_offers_batch, methods=["POST"]),
 ]
 
 

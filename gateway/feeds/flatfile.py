@@ -4,16 +4,22 @@ Columns (header row, any order, case-insensitive; optional ``TemplateType=`` row
 ``sku``, ``price``, ``minimum-seller-allowed-price``, ``maximum-seller-allowed-price``,
 ``quantity``, ``handling-time``, ``fulfillment-channel``. An empty cell leaves that value
 unchanged. Each data row is one message; its record number (1-based) is the MessageID.
+
+The file is read line by line (:mod:`.lines`), so its size costs no memory: each record is
+converted and put to the sink as soon as it is read.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from gateway.feeds import listings
-from gateway.feeds.model import ERROR, Conversion, ConversionOptions, Issue
+from gateway.feeds.lines import MAX_LINE_CHARS, Overlong, text_lines
+from gateway.feeds.model import ERROR, WARNING, Conversion, ConversionOptions, Issue, Outcome, Sink
 
 KNOWN_COLUMNS = (
     "sku",
@@ -24,6 +30,7 @@ KNOWN_COLUMNS = (
     "handling-time",
     "fulfillment-channel",
 )
+MAX_AMOUNT_DIGITS = 20  # as the XML feeds' AmountType: no amount has more integer digits
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
@@ -38,44 +45,71 @@ def charset_of(content_type: str, default: str = "iso-8859-1") -> str:
     return name
 
 
-def _decode(body: bytes, charset: str) -> str:
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    return body.decode(charset, errors="replace")
+def _header(lines: Iterator[str | Overlong]) -> str | Overlong | None:
+    """The header row: the first line that is neither blank nor a ``TemplateType=`` line."""
+    for line in lines:
+        text = line.start if isinstance(line, Overlong) else line
+        if isinstance(line, str) and not line.strip():
+            continue
+        if not text.lower().startswith("templatetype="):
+            return line
+    return None
 
 
-def convert_price_quantity(body: bytes, charset: str, options: ConversionOptions) -> Conversion:
+def _document_failure(options: ConversionOptions, text: str) -> Outcome:
+    return Outcome(document_issues=(Issue(0, ERROR, options.codes.schema, text),))
+
+
+def stream_price_quantity(
+    source: IO[bytes], charset: str, options: ConversionOptions, sink: Sink
+) -> Outcome:
+    """Convert a price-and-quantity flat file read from ``source`` into ``sink``.
+
+    ``charset`` decodes the file unless it starts with a UTF-8 byte order mark; undecodable
+    bytes are replaced. Never raises for bad input.
+    """
     codes = options.codes
-    lines = _decode(body, charset).splitlines()
-    index = 0
-    while index < len(lines) and (
-        not lines[index].strip() or lines[index].lower().startswith("templatetype=")
-    ):
-        index += 1
-    if index >= len(lines):
-        return Conversion(issues=[Issue(0, ERROR, codes.schema, "The feed file is empty.")])
-    header = [cell.strip().lower() for cell in lines[index].split("\t")]
+    lines = text_lines(source, charset)
+    first = _header(lines)
+    if first is None:
+        return _document_failure(options, "The feed file is empty.")
+    if isinstance(first, Overlong):
+        return _document_failure(
+            options, f"The header row is longer than {MAX_LINE_CHARS} characters."
+        )
+    header = [cell.strip().lower() for cell in first.split("\t")]
     if "sku" not in header:
         text = "The header row must name a sku column (and price and/or quantity columns)."
-        return Conversion(issues=[Issue(0, ERROR, codes.schema, text)])
+        return _document_failure(options, text)
     unknown = [c for c in header if c and c not in KNOWN_COLUMNS]
-    result = Conversion()
     if unknown:
         text = f"Columns ignored (not part of the template): {', '.join(unknown)[:200]}."
-        result.issues.append(Issue(0, "WARNING", codes.not_translated, text))
+        sink.put_issues([Issue(0, WARNING, codes.not_translated, text)])
+    columns = [(i, name) for i, name in enumerate(header) if name in KNOWN_COLUMNS]
     record = 0
-    for line in lines[index + 1 :]:
+    for line in lines:
+        if isinstance(line, Overlong):
+            record += 1
+            text = f"The record is longer than {MAX_LINE_CHARS} characters; it was not read."
+            sink.put_issues([Issue(record, ERROR, codes.schema, text)])
+            continue
         if not line.strip():
             continue
         record += 1
         cells = line.split("\t")
-        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in columns}
         message, issues = _row(record, row, options)
-        result.issues.extend(issues)
+        if issues:
+            sink.put_issues(issues)
         if message is not None:
-            result.messages.append(message)
-    result.processed = record
-    return result
+            sink.put_message(message)
+    return Outcome(processed=record)
+
+
+def convert_price_quantity(body: bytes, charset: str, options: ConversionOptions) -> Conversion:
+    """Convert a flat file in memory (:func:`stream_price_quantity`, collected)."""
+    result = Conversion()
+    return result.finish(stream_price_quantity(io.BytesIO(body), charset, options, result))
 
 
 def _decimal(row: dict[str, str], column: str) -> Decimal | None:
@@ -86,6 +120,10 @@ def _decimal(row: dict[str, str], column: str) -> Decimal | None:
         value = Decimal(raw.replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"{column} {raw[:32]!r} is not a number.") from None
+    if value.is_nan():
+        raise ValueError(f"{column} {raw[:32]!r} is not a number.")
+    if value.is_finite() and value.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise ValueError(f"{column} {raw[:32]!r} is too large.")
     if value < 0 or not value.is_finite():
         raise ValueError(f"{column} {raw[:32]!r} must not be negative.")
     return value
@@ -95,7 +133,7 @@ def _integer(row: dict[str, str], column: str, low: int, high: int) -> int | Non
     raw = row.get(column, "")
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isdecimal() or len(raw.lstrip("0")) > 12 or not low <= int(raw) <= high:
         raise ValueError(f"{column} {raw[:32]!r} must be a whole number from {low} to {high}.")
     return int(raw)
 

@@ -63,14 +63,22 @@ def patch_message(
     }
 
 
+def feed_header(seller_id: str, issue_locale: str = "en_US") -> dict[str, Any]:
+    """The ``header`` of a JSON_LISTINGS_FEED document."""
+    return {"sellerId": seller_id, "version": FEED_VERSION, "issueLocale": issue_locale}
+
+
 def feed_documents(
     messages: list[dict[str, Any]], seller_id: str, max_messages: int, issue_locale: str = "en_US"
 ) -> list[dict[str, Any]]:
-    """The JSON_LISTINGS_FEED documents for ``messages``, split at ``max_messages`` each."""
+    """The JSON_LISTINGS_FEED documents for ``messages``, split at ``max_messages`` each.
+
+    In memory, for small conversions; :mod:`.parts` writes the same documents to files.
+    """
     size = max(1, max_messages)
     return [
         {
-            "header": {"sellerId": seller_id, "version": FEED_VERSION, "issueLocale": issue_locale},
+            "header": feed_header(seller_id, issue_locale),
             "messages": messages[start : start + size],
         }
         for start in range(0, len(messages), size)

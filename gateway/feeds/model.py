@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 ERROR = "ERROR"
 WARNING = "WARNING"
@@ -19,6 +19,7 @@ class ResultCodes:
     not_translated: str = "90001"
     retired: str = "90002"
     feed_failed: str = "90003"
+    issues_not_listed: str = "90004"
     upstream_issue: str = "99999"
 
     @classmethod
@@ -64,9 +65,38 @@ class Issue:
         )
 
 
+class Sink(Protocol):
+    """Where a streaming conversion puts what it converts, one legacy message at a time.
+
+    Messages and issues arrive in document order. When the conversion then reports the whole
+    document as failed (:attr:`Outcome.document_issues`), everything put so far is void.
+    """
+
+    def put_message(self, message: dict[str, Any]) -> None:
+        """One JSON_LISTINGS_FEED message."""
+
+    def put_issues(self, issues: Sequence[Issue]) -> None:
+        """The issues of one legacy message (or record, or the document's own warnings)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a streaming conversion ended: records read, or why the whole document failed."""
+
+    processed: int = 0  # legacy messages (or flat-file records) read
+    document_issues: tuple[Issue, ...] = ()  # non-empty: nothing of the document applies
+
+    @property
+    def document_failed(self) -> bool:
+        return bool(self.document_issues)
+
+
 @dataclass
 class Conversion:
-    """A legacy feed converted: JSON messages to send and the problems found locally."""
+    """A legacy feed converted in memory: JSON messages to send and the problems found locally.
+
+    It is also the :class:`Sink` that collects a streaming conversion (small documents, tests).
+    """
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -75,6 +105,39 @@ class Conversion:
     @property
     def document_failed(self) -> bool:
         return any(i.message_id == 0 and i.severity == ERROR for i in self.issues)
+
+    def put_message(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+
+    def put_issues(self, issues: Sequence[Issue]) -> None:
+        self.issues.extend(issues)
+
+    def finish(self, outcome: Outcome) -> Conversion:
+        """This conversion as the legacy functions returned it, once ``outcome`` is known."""
+        if outcome.document_failed:
+            return Conversion(issues=list(outcome.document_issues))
+        self.processed = outcome.processed
+        return self
+
+
+@dataclass(frozen=True)
+class IssueTotals:
+    """Exact counts of the local issues of a conversion, including those it did not list.
+
+    A conversion lists the issues of whole messages up to a cap; ``unlisted_*`` count what
+    lies beyond it so that a processing report can still give exact message counts.
+    """
+
+    errors: int = 0  # ERROR issues found, listed or not
+    warnings: int = 0  # WARNING issues found, listed or not
+    unlisted_errors: int = 0
+    unlisted_warnings: int = 0
+    unlisted_error_messages: int = 0  # messages not listed that have an error
+    unlisted_warning_messages: int = 0  # messages not listed that have warnings only
+
+    @property
+    def unlisted_issues(self) -> int:
+        return self.unlisted_errors + self.unlisted_warnings
 
 
 @dataclass(frozen=True)

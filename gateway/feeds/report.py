@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.feeds.model import ERROR, WARNING, Issue, ResultCodes
+from gateway.feeds.model import ERROR, WARNING, Issue, IssueTotals, ResultCodes
 from gateway.mws.xml import Element, render_document
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -27,6 +27,7 @@ class ReportSummary:
     with_error: int
     with_warning: int
     results: list[Issue] = field(default_factory=list)
+    unlisted: int = 0  # local issues counted above but not among the results
 
 
 def upstream_issues(reports: Iterable[Mapping[str, Any]], codes: ResultCodes) -> list[Issue]:
@@ -38,19 +39,48 @@ def upstream_issues(reports: Iterable[Mapping[str, Any]], codes: ResultCodes) ->
     return issues
 
 
-def summarize(processed: int, issues: Sequence[Issue]) -> ReportSummary:
-    """Counts as MWS gave them: a message with any error is an error, else a warning."""
+def unlisted_issue(totals: IssueTotals, codes: ResultCodes) -> Issue:
+    """The last result line of a report whose local issues were capped: what it leaves out."""
+    messages = totals.unlisted_error_messages + totals.unlisted_warning_messages
+    text = (
+        f"{totals.unlisted_errors} more errors and {totals.unlisted_warnings} more warnings, "
+        f"of {messages} more messages, were found but are not listed here; the counts above "
+        "include them."
+    )
+    return Issue(0, WARNING, codes.issues_not_listed, text)
+
+
+def summarize(
+    processed: int,
+    issues: Sequence[Issue],
+    local: IssueTotals | None = None,
+    codes: ResultCodes | None = None,
+) -> ReportSummary:
+    """Counts as MWS gave them: a message with any error is an error, else a warning.
+
+    ``local``: the totals of a conversion that listed only some of its issues (the listed
+    ones are among ``issues``); the messages it did not list are added to the counts and
+    one last result line says how many issues are missing. (A message not listed that had
+    only local warnings and then an upstream issue too is counted twice; this takes a
+    conversion with more local issues than its cap.)
+    """
     kept = [i for i in issues if i.severity in (ERROR, WARNING)]
     errors = {i.message_id for i in kept if i.severity == ERROR}
     warnings = {i.message_id for i in kept if i.severity == WARNING} - errors
-    failed_messages = len(errors - {0})
+    extra_errors = local.unlisted_error_messages if local else 0
+    extra_warnings = local.unlisted_warning_messages if local else 0
+    failed_messages = len(errors - {0}) + extra_errors
     kept.sort(key=lambda i: (i.message_id, i.severity != ERROR))
+    unlisted = local.unlisted_issues if local else 0
+    if local and unlisted:
+        kept.append(unlisted_issue(local, codes or ResultCodes()))
     return ReportSummary(
         processed=processed,
         successful=0 if 0 in errors else max(0, processed - failed_messages),
-        with_error=len(errors),
-        with_warning=len(warnings),
+        with_error=len(errors) + extra_errors,
+        with_warning=len(warnings) + extra_warnings,
         results=kept,
+        unlisted=unlisted,
     )
 
 

@@ -76,6 +76,18 @@ def list_values(params: Mapping[str, str], prefix: str) -> list[str]:
     return [value for _, value in found]
 
 
+def item_count(params: Mapping[str, str], prefix: str) -> int:
+    """How many members ``prefix.N`` or ``prefix.N.Field`` name (distinct indices)."""
+    indices: set[int] = set()
+    lead = prefix + "."
+    for name in params:
+        if name.startswith(lead):
+            match = _INDEXED.match(name[len(lead) :])
+            if match:
+                indices.add(int(match.group("index")))
+    return len(indices)
+
+
 def struct_list(params: Mapping[str, str], prefix: str) -> list[dict[str, str]]:
     """Structures of ``prefix.N.Field[.Sub]``, as ``{"Field.Sub": value}`` in index order."""
     found: dict[int, dict[str, str]] = {}

@@ -243,6 +243,7 @@ class SpApiClient:
         query: Mapping[str, Any] | None = None,
         json: Any = None,
         restricted: Sequence[str] | None = None,
+        rdt_path: str | None = None,
         idempotent: bool | None = None,
         audit: AuditTrail,
         not_found: str | None = None,
@@ -251,9 +252,11 @@ class SpApiClient:
         """One SP-API operation; see the module docstring.
 
         ``restricted``: None for the LWA token; a (possibly empty) list of data elements to
-        call with an RDT for exactly ``method path``. ``grantless``: the scope of a grantless
-        operation (an application token instead of the seller's). ``idempotent``: default
-        from the method (POST/PATCH are not). ``not_found``: the MWS code to answer a 404 with.
+        call with an RDT for exactly ``method path``, or for ``method rdt_path`` when given (a
+        generic path such as ``/shipments/{shipmentId}``, so one RDT serves every id until it
+        expires). ``grantless``: the scope of a grantless operation (an application token
+        instead of the seller's). ``idempotent``: default from the method (POST/PATCH are
+        not). ``not_found``: the MWS code to answer a 404 with.
         """
         method = method.upper()
         started = self._clock()
@@ -277,7 +280,7 @@ class SpApiClient:
                     message="Amazon Selling Partner API is failing; requests are paused briefly.",
                 )
             resources = (
-                [RestrictedResource(method, path, tuple(restricted))]
+                [RestrictedResource(method, rdt_path or path, tuple(restricted))]
                 if restricted is not None
                 else None
             )

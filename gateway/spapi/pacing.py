@@ -115,6 +115,13 @@ class Pacer:
             return None
         return wait
 
+    def available(self, seller_id: str, operation: str) -> float:
+        """The tokens the bucket holds now (the operation's burst when it is not metered)."""
+        limit = self.table.get(operation, sandbox=self.sandbox)
+        if limit is None:
+            return float("inf")
+        return self._bucket((seller_id, operation), limit).tokens
+
     def wait_needed(self, seller_id: str, operation: str) -> float:
         """How long until one token is available (without taking it)."""
         limit = self.table.get(operation, sandbox=self.sandbox)

@@ -12,6 +12,7 @@ that into an MWS ``ServiceUnavailable`` and ``/readyz`` reports it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -87,3 +88,21 @@ class Store(Protocol):
         ...
 
     async def delete(self, kind: str, seller_id: str, key: str) -> bool: ...
+
+
+class Cache(Protocol):
+    """Short-lived copies of what SP-API answered (memory by default, Redis at scale).
+
+    Best effort by contract: an unreachable backend behaves as an empty cache."""
+
+    name: str
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+
+    async def put_many(self, items: Mapping[str, bytes], ttl_seconds: float) -> None: ...
+
+    async def delete(self, keys: Iterable[str]) -> None: ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...

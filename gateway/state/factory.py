@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gateway.state.base import QuotaBackend, Store
+from gateway.state.base import Cache, QuotaBackend, Store
+from gateway.state.cache_memory import MemoryCache
+from gateway.state.cache_redis import RedisCache
 from gateway.state.quota_memory import MemoryQuotaBackend
 from gateway.state.quota_redis import RedisQuotaBackend
 from gateway.state.store_postgres import PostgresStore
@@ -38,6 +40,13 @@ def build_quota_backend(redis_url: str | None) -> QuotaBackend:
             f"(expected one of {', '.join(_REDIS_SCHEMES)})"
         )
     return RedisQuotaBackend(redis_url)
+
+
+def build_cache(redis_url: str | None, key: bytes, max_entries: int) -> Cache:
+    """The SP-API answer cache: Redis (sealed values) when quotas share Redis, else memory."""
+    if redis_url:
+        return RedisCache(redis_url, key)
+    return MemoryCache(max_entries)
 
 
 def build_store(database_url: str | None, data_dir: Path) -> Store:

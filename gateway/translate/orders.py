@@ -9,8 +9,11 @@ from its entry in ``mappings/sections/orders.yaml``:
 * ``page``             -> NextToken kind, local page size (ListOrderItems), echoed dates
 
 What the tables cannot say lives here: which SP-API response key holds the list, how the
-NextToken state is shaped, and GetOrder's fan-out (searchOrders cannot filter by order id,
-so ``N`` AmazonOrderIds cost ``N`` getOrder calls, run concurrently).
+NextToken state is shaped, GetOrder's fan-out (searchOrders cannot filter by order id, so
+``N`` uncached AmazonOrderIds cost ``N`` getOrder calls, run concurrently), and the order
+cache: every order searchOrders or getOrder returned (each carries its items) is kept for
+``order_cache_seconds``, so GetOrder and ListOrderItems of orders just listed cost no SP-API
+call (DESIGN.md §8). A newer listing replaces an entry; an entry past its age is fetched again.
 
 Buyer PII (names, e-mails, addresses) only flows into the returned element tree; the audit
 trail gets counts.
@@ -19,6 +22,7 @@ trail gets counts.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -218,6 +222,57 @@ def order_items_children(
     return out, nxt
 
 
+# ------------------------------------------------------------------ the order cache
+
+
+class OrderCache:
+    """Orders SP-API already returned, per seller, with the includedData they carry."""
+
+    def __init__(self, call: Call) -> None:
+        self.backend = call.services.cache
+        self.ttl = call.services.settings.order_cache_seconds
+        self.seller = call.identity.seller_id
+        self.audit = call.audit
+
+    def _key(self, order_id: str) -> str:
+        return f"orders:{self.seller}:{order_id}"
+
+    async def get(
+        self, order_ids: Sequence[str], needed: Sequence[str]
+    ) -> dict[str, tuple[dict[str, Any], str]]:
+        """``order id -> (order, marketplace)`` for the fresh entries carrying ``needed``."""
+        if self.backend is None or not order_ids:
+            return {}
+        raw = await self.backend.get_many([self._key(i) for i in order_ids])
+        found: dict[str, tuple[dict[str, Any], str]] = {}
+        for order_id in order_ids:
+            value = raw.get(self._key(order_id))
+            if value is None:
+                continue
+            try:
+                entry = json.loads(value)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and set(needed) <= set(entry.get("d") or ()):
+                found[order_id] = (entry["o"], str(entry["m"]))
+        hits = self.audit.notes.setdefault("order_cache", {"hits": 0, "misses": 0})
+        hits["hits"] += len(found)
+        hits["misses"] += len(order_ids) - len(found)
+        return found
+
+    async def put(self, orders: Sequence[Any], included: Sequence[str], marketplace: str) -> None:
+        if self.backend is None:
+            return
+        items = {
+            self._key(str(o["orderId"])): json.dumps(
+                {"o": o, "d": sorted(included), "m": marketplace}, separators=(",", ":")
+            ).encode("utf-8")
+            for o in orders
+            if isinstance(o, dict) and o.get("orderId")
+        }
+        await self.backend.put_many(items, self.ttl)
+
+
 # ------------------------------------------------------------------ I/O
 
 
@@ -353,6 +408,8 @@ async def _search(
             query["paginationToken"] = pagination
         body = await _upstream(call, upstream, marketplace_id=marketplace, query=query)
         page = body.get("orders") or []
+        included = str(query.get("includedData") or "").split(",")
+        await OrderCache(call).put(page, [i for i in included if i], marketplace)
         collected.extend(page)
         pagination = (body.get("pagination") or {}).get("nextToken")
         if not pagination or not filters:
@@ -411,6 +468,21 @@ async def _fetch_order(
     marketplaces: Sequence[str],
 ) -> tuple[dict[str, Any] | None, str | None]:
     """getOrder in each region until found: (order, marketplace used) or (None, None)."""
+    cache = OrderCache(call)
+    needed = list(upstream.get("included_data") or [])
+    cached = (await cache.get([order_id], needed)).get(order_id)
+    if cached is not None:
+        return cached
+    return await _get_order(call, upstream, order_id, marketplaces, cache)
+
+
+async def _get_order(
+    call: Call,
+    upstream: Mapping[str, Any],
+    order_id: str,
+    marketplaces: Sequence[str],
+    cache: OrderCache,
+) -> tuple[dict[str, Any] | None, str | None]:
     included = included_data(upstream)
     query = {"includedData": included} if included else {}
     for marketplace in marketplaces:
@@ -429,6 +501,7 @@ async def _fetch_order(
         order = body.get("order")
         if not isinstance(order, dict):
             raise MwsError("InternalError", "SP-API answered getOrder without an order.")
+        await cache.put([order], list(upstream.get("included_data") or []), marketplace)
         return order, marketplace
     return None, None
 
@@ -440,10 +513,14 @@ async def get_order(call: Call) -> XmlResult:
     upstream = spec["upstream"]
     marketplaces = _region_marketplaces(call)
     gate = asyncio.Semaphore(int(upstream.get("concurrency", 10)))
+    cache = OrderCache(call)
+    cached = await cache.get(ids, list(upstream.get("included_data") or []))
 
     async def fetch(order_id: str) -> dict[str, Any] | None:
+        if order_id in cached:
+            return cached[order_id][0]
         async with gate:
-            order, _ = await _fetch_order(call, upstream, order_id, marketplaces)
+            order, _ = await _get_order(call, upstream, order_id, marketplaces, cache)
         return order
 
     found = await asyncio.gather(*(fetch(i) for i in ids))

@@ -3,9 +3,10 @@
 Parameters, SP-API calls, statuses and the element trees are tables in
 ``mappings/sections/fulfillment_outbound.yaml``; request structures are read by
 :mod:`gateway.translate.engine.bodies`. This module adds the paging state, the duplicate
-SellerFulfillmentOrderId answer and the MWS result layout (GetFulfillmentOrderResult holds
-FulfillmentOrder, FulfillmentOrderItem, FulfillmentShipment, ReturnItemList and
-ReturnAuthorizationList side by side).
+SellerFulfillmentOrderId answer, the choice of retrying an update (not when it releases the
+hold) and the MWS result layouts the field maps do not say: lists present even when empty
+(GetFulfillmentOrderResult's FulfillmentOrderItem, FulfillmentShipment, ReturnItemList and
+ReturnAuthorizationList side by side; the three lists of CreateFulfillmentReturnResult).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from gateway.spapi.errors import UpstreamError
 from gateway.translate.engine.bodies import build_body
 from gateway.translate.engine.call import Call, XmlResult
 from gateway.translate.engine.fields import FieldMaps
-from gateway.translate.engine.params import parse_params
+from gateway.translate.engine.params import ParsedParams, parse_params
 from gateway.translate.engine.upstream import (
     SectionApi,
     base_spec,
@@ -51,12 +52,45 @@ def order_children(
     order: Mapping[str, Any], maps: FieldMaps, tables: Mapping[str, Any]
 ) -> list[Element]:
     """Children of one MWS ``FulfillmentOrder`` (a GetFulfillmentOrder child or a list member)."""
-    source = dict(order)
-    status = source.get("fulfillmentOrderStatus")
-    aliases: Mapping[str, str] = tables.get("status_aliases") or {}
-    if isinstance(status, str) and status in aliases:
-        source["fulfillmentOrderStatus"] = aliases[status]
-    return maps.children("order")(source)
+    return maps.children("order")(dict(order))
+
+
+def _members(maps: FieldMaps, table: str, items: Any) -> list[Element]:
+    build = maps.children(table)
+    return [("member", build(i)) for i in _list(items)]
+
+
+def tracking_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
+    """Children of ``<GetPackageTrackingDetailsResult>`` (TrackingEvents always present)."""
+    return maps.children("tracking")(dict(payload))
+
+
+def reason_codes_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
+    """Children of ``<ListReturnReasonCodesResult>``."""
+    return [
+        ("ReasonCodeDetailsList", _members(maps, "reason_code", payload.get("reasonCodeDetails")))
+    ]
+
+
+def return_children(payload: Mapping[str, Any], maps: FieldMaps) -> list[Element]:
+    """Children of ``<CreateFulfillmentReturnResult>``: the three lists, empty ones too."""
+    return [
+        ("ReturnItemList", _members(maps, "return_item", payload.get("returnItems"))),
+        (
+            "InvalidReturnItemList",
+            _members(maps, "invalid_return_item", payload.get("invalidReturnItems")),
+        ),
+        (
+            "ReturnAuthorizationList",
+            _members(maps, "return_authorization", payload.get("returnAuthorizations")),
+        ),
+    ]
+
+
+def update_is_idempotent(spec: Mapping[str, Any], params: Mapping[str, str]) -> bool:
+    """False when the request carries a value the table marks as not safe to repeat."""
+    unsafe: Mapping[str, Any] = (spec.get("upstream") or {}).get("not_idempotent_when") or {}
+    return not any((params.get(name) or "").strip() == str(v) for name, v in unsafe.items())
 
 
 def get_order_children(
@@ -66,24 +100,14 @@ def get_order_children(
     order = payload.get("fulfillmentOrder")
     if not isinstance(order, Mapping):
         raise MwsError("InternalError", "SP-API getFulfillmentOrder answered without an order.")
-    item = maps.children("item")
-    shipment = maps.children("shipment")
-    returns = maps.children("return_item")
-    authorization = maps.children("return_authorization")
     return [
         ("FulfillmentOrder", order_children(order, maps, tables)),
-        (
-            "FulfillmentOrderItem",
-            [("member", item(i)) for i in _list(payload.get("fulfillmentOrderItems"))],
-        ),
-        (
-            "FulfillmentShipment",
-            [("member", shipment(s)) for s in _list(payload.get("fulfillmentShipments"))],
-        ),
-        ("ReturnItemList", [("member", returns(r)) for r in _list(payload.get("returnItems"))]),
+        ("FulfillmentOrderItem", _members(maps, "item", payload.get("fulfillmentOrderItems"))),
+        ("FulfillmentShipment", _members(maps, "shipment", payload.get("fulfillmentShipments"))),
+        ("ReturnItemList", _members(maps, "return_item", payload.get("returnItems"))),
         (
             "ReturnAuthorizationList",
-            [("member", authorization(a)) for a in _list(payload.get("returnAuthorizations"))],
+            _members(maps, "return_authorization", payload.get("returnAuthorizations")),
         ),
     ]
 
@@ -157,17 +181,38 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _order_id(call: Call) -> str:
-    parsed = parse_params(
-        call.operation.spec["params"],
-        [],
+def _parse(call: Call) -> ParsedParams:
+    spec, tables = call.operation.spec, call.section.tables
+    return parse_params(
+        spec.get("params") or {},
+        spec.get("rules") or [],
         call.params,
-        enums={},
-        patterns={},
+        enums=tables.get("enums") or {},
+        patterns=tables.get("patterns") or {},
         seller_marketplaces=call.identity.marketplaces,
         now=_now(),
     )
-    return str(parsed.values["SellerFulfillmentOrderId"])
+
+
+def _order_id(call: Call) -> str:
+    return str(_parse(call).values["SellerFulfillmentOrderId"])
+
+
+def _body(call: Call) -> dict[str, Any]:
+    return build_body(
+        call.operation.spec,
+        call.params,
+        call.section.tables,
+        seller_marketplaces=call.identity.marketplaces,
+        now=_now(),
+    )
+
+
+def _payload(data: Any, operation: str) -> Mapping[str, Any]:
+    payload = json_object(data, operation).get("payload")
+    if not isinstance(payload, Mapping):
+        raise MwsError("InternalError", f"SP-API {operation} answered without a payload.")
+    return payload
 
 
 def _path(call: Call, order_id: str) -> str:
@@ -181,10 +226,8 @@ async def get_fulfillment_order(call: Call) -> XmlResult:
     data = await OutboundApi(call)._call(
         "getFulfillmentOrder", "GET", _path(call, order_id), not_found="InvalidParameterValue"
     )
-    payload = json_object(data, "getFulfillmentOrder").get("payload")
-    if not isinstance(payload, Mapping):
-        raise MwsError("InternalError", "SP-API getFulfillmentOrder answered without a payload.")
     tables = call.section.tables
+    payload = _payload(data, "getFulfillmentOrder")
     return XmlResult(get_order_children(payload, field_maps(tables), tables))
 
 
@@ -288,3 +331,59 @@ async def get_fulfillment_preview(call: Call) -> XmlResult:
     )
     previews = _list(dig(json_object(data, "getFulfillmentPreview"), str(upstream["items"])))
     return XmlResult(preview_children(previews, field_maps(call.section.tables)))
+
+
+async def update_fulfillment_order(call: Call) -> XmlResult:
+    order_id = _order_id(call)
+    body = _body(call)
+    await OutboundApi(call)._call(
+        "updateFulfillmentOrder",
+        "PUT",
+        _path(call, order_id),
+        json=body,
+        idempotent=update_is_idempotent(call.operation.spec, call.params),
+        not_found="InvalidParameterValue",
+    )
+    return XmlResult(results=[])
+
+
+async def get_package_tracking_details(call: Call) -> XmlResult:
+    parsed = _parse(call)
+    data = await OutboundApi(call)._call(
+        "getPackageTrackingDetails",
+        "GET",
+        str(call.operation.spec["upstream"]["path"]),
+        query=parsed.upstream,
+        not_found="InvalidParameterValue",
+    )
+    payload = _payload(data, "getPackageTrackingDetails")
+    return XmlResult(tracking_children(payload, field_maps(call.section.tables)))
+
+
+async def list_return_reason_codes(call: Call) -> XmlResult:
+    parsed = _parse(call)
+    marketplace = parsed.values.get("MarketplaceId")
+    data = await OutboundApi(call, str(marketplace) if marketplace else None)._call(
+        "listReturnReasonCodes",
+        "GET",
+        str(call.operation.spec["upstream"]["path"]),
+        query=parsed.upstream,
+        not_found="InvalidParameterValue",
+    )
+    payload = _payload(data, "listReturnReasonCodes")
+    return XmlResult(reason_codes_children(payload, field_maps(call.section.tables)))
+
+
+async def create_fulfillment_return(call: Call) -> XmlResult:
+    order_id = _order_id(call)
+    body = _body(call)
+    data = await OutboundApi(call)._call(
+        "createFulfillmentReturn",
+        "PUT",
+        _path(call, order_id),
+        json=body,
+        idempotent=False,  # a repeat would find its items returned already (DuplicateRequest)
+        not_found="InvalidParameterValue",
+    )
+    payload = _payload(data, "createFulfillmentReturn")
+    return XmlResult(return_children(payload, field_maps(call.section.tables)))

@@ -6,7 +6,9 @@ that the response deserializes into the SDK's model with the key fields of the e
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from tests.emulator.live import running_emulator
 pytestmark = pytest.mark.live
 
 MARKETPLACES = [PRIMARY_MARKETPLACE]
+INDIA = "A21TJRUUN4KGV"
 
 
 @pytest.fixture(scope="module")
@@ -367,6 +370,99 @@ def test_pricing(api_client: Any, data: SeedData) -> None:
     assert mine.payload.sku == sku
 
 
+def test_pricing_batches(api_client: Any, data: SeedData) -> None:
+    from spapi.api.product_pricing_v0.product_pricing_api import ProductPricingApi
+
+    models = _model_module("product_pricing_v0")
+    api = ProductPricingApi(api_client)
+    chosen = sorted(data.listings.items())[:20]
+    requests = [
+        models.ItemOffersRequest(
+            uri=f"/products/pricing/v0/items/{listing['asin']}/offers",
+            method="GET",
+            marketplace_id=PRIMARY_MARKETPLACE,
+            item_condition="New",
+            customer_type="Consumer",
+        )
+        for _, listing in chosen
+    ]
+    items = api.get_item_offers_batch(models.GetItemOffersBatchRequest(requests=requests))
+    assert isinstance(items, models.GetItemOffersBatchResponse)
+    assert [r.status.status_code for r in items.responses] == [200] * 20
+    assert [r.body.payload.asin for r in items.responses] == [x["asin"] for _, x in chosen]
+    assert isinstance(items.responses[0].body, models.GetOffersResponse)
+
+    skus = [sku for sku, _ in chosen[:5]] + ["NO-SUCH-SKU"]
+    listing_requests = [
+        models.ListingOffersRequest(
+            uri=f"/products/pricing/v0/listings/{sku}/offers",
+            method="GET",
+            marketplace_id=PRIMARY_MARKETPLACE,
+            item_condition="Used",
+        )
+        for sku in skus
+    ]
+    mine = api.get_listing_offers_batch(
+        models.GetListingOffersBatchRequest(requests=listing_requests)
+    )
+    assert isinstance(mine, models.GetListingOffersBatchResponse)
+    assert [r.request.seller_sku for r in mine.responses] == skus
+    assert [r.status.status_code for r in mine.responses] == [200] * 5 + [400]
+    assert mine.responses[-1].body.errors[0].code == "InvalidInput"
+
+
+# ------------------------------------------------------------------ Product Fees v0
+
+
+def test_product_fees(api_client: Any, data: SeedData) -> None:
+    from spapi.api.product_fees_v0.fees_api import FeesApi
+
+    models = _model_module("product_fees_v0")
+    api = FeesApi(api_client)
+    sku, listing = sorted(data.listings.items())[0]
+
+    def request(identifier: str) -> Any:
+        return models.FeesEstimateRequest(
+            marketplace_id=PRIMARY_MARKETPLACE,
+            is_amazon_fulfilled=True,
+            price_to_estimate_fees=models.PriceToEstimateFees(
+                listing_price=models.MoneyType(currency_code="USD", amount=24.99),
+                shipping=models.MoneyType(currency_code="USD", amount=0.0),
+            ),
+            identifier=identifier,
+        )
+
+    body = [
+        models.FeesEstimateByIdRequest(
+            fees_estimate_request=request("a"), id_type="SellerSKU", id_value=sku
+        ),
+        models.FeesEstimateByIdRequest(
+            fees_estimate_request=request("b"),
+            id_type="ASIN",
+            id_value="B0NOTHERE1",
+        ),
+    ]
+    results = api.get_my_fees_estimates(body)
+    assert [r.status for r in results] == ["Success", "ClientError"]
+    first = results[0]
+    assert isinstance(first, models.FeesEstimateResult)
+    assert first.fees_estimate_identifier.seller_input_identifier == "a"
+    types = [d.fee_type for d in first.fees_estimate.fee_detail_list]
+    assert types == ["ReferralFee", "VariableClosingFee", "PerItemFee", "FBAFees"]
+    assert results[1].error.code == "InvalidParameterValue"
+
+    one = api.get_my_fees_estimate_for_sku(
+        sku, models.GetMyFeesEstimateRequest(fees_estimate_request=request("c"))
+    )
+    assert isinstance(one, models.GetMyFeesEstimateResponse)
+    assert one.payload.fees_estimate_result.status == "Success"
+    by_asin = api.get_my_fees_estimate_for_asin(
+        listing["asin"],
+        models.GetMyFeesEstimateRequest(fees_estimate_request=request("d")),
+    )
+    assert by_asin.payload.fees_estimate_result.fees_estimate_identifier.id_value == listing["asin"]
+
+
 # ------------------------------------------------------------------ Catalog Items 2022-04-01
 
 
@@ -381,10 +477,29 @@ def test_catalog(api_client: Any, data: SeedData) -> None:
     assert isinstance(result, models.ItemSearchResults)
     assert [i.asin for i in result.items] == [asin]
     assert isinstance(result.items[0], models.Item)
-    item = CatalogApi(api_client).get_catalog_item(asin, MARKETPLACES, included_data=["summaries"])
+    item = CatalogApi(api_client).get_catalog_item(
+        asin, MARKETPLACES, included_data=["summaries", "classifications"]
+    )
     assert isinstance(item, models.Item)
     assert item.asin == asin
     assert item.summaries[0].marketplace_id == PRIMARY_MARKETPLACE
+    leaf = item.classifications[0].classifications[0]
+    assert isinstance(leaf, models.ItemBrowseClassification)
+    assert leaf.classification_id == item.summaries[0].browse_classification.classification_id
+    assert leaf.parent is not None
+
+    found = CatalogApi(api_client).search_catalog_items(
+        MARKETPLACES,
+        keywords=["model"],
+        classification_ids=["1055398"],
+        included_data=["summaries", "classifications"],
+        page_size=5,
+    )
+    assert isinstance(found, models.ItemSearchResults)
+    assert len(found.items) == 5 and found.number_of_results > 5
+    assert found.pagination.next_token
+    assert isinstance(found.refinements, models.Refinements)
+    assert sum(b.number_of_results for b in found.refinements.brands) == found.number_of_results
 
 
 # ------------------------------------------------------------------ Fulfillment Outbound
@@ -459,6 +574,179 @@ def test_outbound_roundtrip(api_client: Any, data: SeedData) -> None:
     assert isinstance(cancelled, models.CancelFulfillmentOrderResponse)
     after = api.get_fulfillment_order("SDK-ROUNDTRIP-1").payload.fulfillment_order
     assert after.fulfillment_order_status == "Cancelled"
+
+
+def test_outbound_tracking_returns_and_update_roundtrip(
+    api_client: Any, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.fulfillment_outbound_v2020_07_01.fba_outbound_api import FbaOutboundApi
+
+    from gateway.emulator.outbound import OutboundSettings, package_number, shipment_id
+
+    models = _model_module("fulfillment_outbound_v2020_07_01")
+    api = FbaOutboundApi(api_client)
+    api.list_all_fulfillment_orders(query_start_date=ANCHOR - timedelta(days=365))  # seeds
+    store = live[1].section("fbaOutbound", OutboundSettings)
+    delivered = store.orders["MCF-SEED-0000"]
+
+    tracking = api.get_package_tracking_details(package_number(delivered))
+    assert isinstance(tracking, models.GetPackageTrackingDetailsResponse)
+    assert isinstance(tracking.payload, models.PackageTrackingDetails)
+    assert tracking.payload.package_number == package_number(delivered)
+    assert tracking.payload.current_status == "DELIVERED"
+    assert all(isinstance(e, models.TrackingEvent) for e in tracking.payload.tracking_events)
+
+    sku = delivered.body["items"][0]["sellerSku"]
+    codes = api.list_return_reason_codes(sku, marketplace_id=PRIMARY_MARKETPLACE, language="fr_FR")
+    assert isinstance(codes, models.ListReturnReasonCodesResponse)
+    assert all(isinstance(c, models.ReasonCodeDetails) for c in codes.payload.reason_code_details)
+    assert codes.payload.reason_code_details[0].translated_description
+
+    item_id = delivered.body["items"][0]["sellerFulfillmentOrderItemId"]
+    returned = api.create_fulfillment_return(
+        "MCF-SEED-0000",
+        models.CreateFulfillmentReturnRequest(
+            items=[
+                models.CreateReturnItem(
+                    seller_return_item_id="SDK-RET-1",
+                    seller_fulfillment_order_item_id=item_id,
+                    amazon_shipment_id=shipment_id(delivered),
+                    return_reason_code=codes.payload.reason_code_details[0].return_reason_code,
+                )
+            ]
+        ),
+    )
+    assert isinstance(returned, models.CreateFulfillmentReturnResponse)
+    assert [r.seller_return_item_id for r in returned.payload.return_items] == ["SDK-RET-1"]
+    assert all(
+        isinstance(a, models.ReturnAuthorization) for a in returned.payload.return_authorizations
+    )
+
+    request = models.CreateFulfillmentOrderRequest(
+        marketplace_id=PRIMARY_MARKETPLACE,
+        seller_fulfillment_order_id="SDK-HOLD-1",
+        displayable_order_id="SDK-HOLD-1",
+        displayable_order_date=datetime(2026, 11, 1, 12, tzinfo=UTC),
+        displayable_order_comment="Hold it",
+        shipping_speed_category="Standard",
+        fulfillment_action="Hold",
+        destination_address=models.Address(
+            name="Test Person",
+            address_line1="1 Lantern Row",
+            state_or_region="WA",
+            postal_code="98101",
+            country_code="US",
+        ),
+        items=[
+            models.CreateFulfillmentOrderItem(
+                seller_sku=sku, seller_fulfillment_order_item_id="hold-1", quantity=2
+            )
+        ],
+    )
+    api.create_fulfillment_order(request)
+    updated = api.update_fulfillment_order(
+        "SDK-HOLD-1",
+        models.UpdateFulfillmentOrderRequest(
+            displayable_order_comment="Updated",
+            items=[
+                models.UpdateFulfillmentOrderItem(
+                    seller_fulfillment_order_item_id="hold-1", quantity=1
+                )
+            ],
+        ),
+    )
+    assert isinstance(updated, models.UpdateFulfillmentOrderResponse)
+    assert store.orders["SDK-HOLD-1"].body["items"][0]["quantity"] == 1
+
+
+# ------------------------------------------------------------------ Easy Ship 2022-03-23
+
+
+def test_easy_ship_roundtrip(api_client: Any, data: SeedData) -> None:
+    from spapi.api.easyship_v2022_03_23.easy_ship_api import EasyShipApi
+
+    models = _model_module("easyship_v2022_03_23")
+    api = EasyShipApi(api_client)
+    pending = next(o for o in data.easy_ship_orders if o["easyShipStatus"] == "PENDING_SCHEDULE")
+    slots = api.list_handover_slots(
+        list_handover_slots_request=models.ListHandoverSlotsRequest(
+            marketplace_id=INDIA,
+            amazon_order_id=pending["orderId"],
+            package_dimensions=models.Dimensions(length=15.0, width=10.0, height=12.0, unit="cm"),
+            package_weight=models.Weight(value=50.0, unit="g"),
+        )
+    )
+    assert isinstance(slots, models.ListHandoverSlotsResponse)
+    assert slots.amazon_order_id == pending["orderId"]
+    assert all(isinstance(s, models.TimeSlot) for s in slots.time_slots)
+
+    created = api.create_scheduled_package(
+        models.CreateScheduledPackageRequest(
+            amazon_order_id=pending["orderId"],
+            marketplace_id=INDIA,
+            package_details=models.PackageDetails(
+                package_time_slot=models.TimeSlot(slot_id=slots.time_slots[0].slot_id),
+                package_items=[models.Item(order_item_id=pending["orderItems"][0]["orderItemId"])],
+            ),
+        )
+    )
+    assert isinstance(created, models.Package)
+    assert created.scheduled_package_id.amazon_order_id == pending["orderId"]
+    assert created.package_status == "ReadyForPickup"
+
+    got = api.get_scheduled_package(pending["orderId"], INDIA)
+    assert isinstance(got, models.Package)
+    assert got.scheduled_package_id.package_id == created.scheduled_package_id.package_id
+
+    moved = api.update_scheduled_packages(
+        update_scheduled_packages_request=models.UpdateScheduledPackagesRequest(
+            marketplace_id=INDIA,
+            update_package_details_list=[
+                models.UpdatePackageDetails(
+                    scheduled_package_id=models.ScheduledPackageId(
+                        amazon_order_id=pending["orderId"]
+                    ),
+                    package_time_slot=models.TimeSlot(slot_id=slots.time_slots[1].slot_id),
+                )
+            ],
+        )
+    )
+    assert isinstance(moved, models.Packages)
+    assert moved.packages[0].package_time_slot.slot_id == slots.time_slots[1].slot_id
+
+
+# ------------------------------------------------------------------ Shipment Invoicing v0
+
+
+def test_shipment_invoicing_roundtrip(
+    api_client: Any, data: SeedData, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.shipment_invoicing_v0.shipment_invoice_api import ShipmentInvoiceApi
+
+    models = _model_module("shipment_invoicing_v0")
+    shipment = data.brazil_shipments[0]["AmazonShipmentId"]
+    rdt = _rdt_client(api_client, live[0], "GET", "/fba/outbound/brazil/v0/shipments/{shipmentId}")
+    details = ShipmentInvoiceApi(rdt).get_shipment_details(shipment)
+    assert isinstance(details, models.GetShipmentDetailsResponse)
+    assert isinstance(details.payload, models.ShipmentDetail)
+    assert details.payload.amazon_shipment_id == shipment
+    assert all(isinstance(i, models.ShipmentItem) for i in details.payload.shipment_items)
+
+    api = ShipmentInvoiceApi(api_client)
+    content = b"<NFe><infNFe/></NFe>"
+    submitted = api.submit_invoice(
+        shipment,
+        models.SubmitInvoiceRequest(
+            invoice_content=base64.b64encode(content).decode(),
+            marketplace_id="A2Q3Y263D00KWC",
+            content_md5_value=base64.b64encode(hashlib.md5(content).digest()).decode(),
+        ),
+    )
+    assert isinstance(submitted, models.SubmitInvoiceResponse)
+    status = api.get_invoice_status(shipment)
+    assert isinstance(status, models.GetInvoiceStatusResponse)
+    assert isinstance(status.payload.shipments, models.ShipmentInvoiceStatusInfo)
+    assert status.payload.shipments.invoice_status == "Processing"
 
 
 # ------------------------------------------------------------------ Merchant Fulfillment v0
@@ -644,3 +932,207 @@ def test_notifications_roundtrip(api_client: Any, live: tuple[str, EmulatorState
     gone = app.delete_subscription_by_id(sub.payload.subscription_id, "REPORT_PROCESSING_FINISHED")
     assert isinstance(gone, models.DeleteSubscriptionByIdResponse)
     assert app.delete_destination(destination_id) is not None
+
+
+# ------------------------------------------------------------------ Fulfillment Inbound v0
+
+
+def test_inbound_v0_roundtrip(api_client: Any, data: SeedData) -> None:
+    from spapi.api.fulfillment_inbound_v0.fba_inbound_v0_api import FbaInboundV0Api
+
+    models = _model_module("fulfillment_inbound_v0")
+    api = FbaInboundV0Api(api_client)
+    sku = sorted(data.listings)[0]
+    prep = api.get_prep_instructions("US", seller_sku_list=[sku, "NOT-A-SKU"])
+    assert isinstance(prep, models.GetPrepInstructionsResponse)
+    assert [p.seller_sku for p in prep.payload.sku_prep_instructions_list] == [sku]
+    assert prep.payload.invalid_sku_list[0].error_reason == "DoesNotExist"
+    by_asin = api.get_prep_instructions("US", asin_list=[data.listings[sku]["asin"]])
+    assert by_asin.payload.asin_prep_instructions_list[0].asin == data.listings[sku]["asin"]
+
+    shipments = api.get_shipments(
+        "SHIPMENT", PRIMARY_MARKETPLACE, shipment_status_list=["WORKING", "CLOSED"]
+    )
+    assert isinstance(shipments, models.GetShipmentsResponse)
+    ids = [s.shipment_id for s in shipments.payload.shipment_data]
+    assert ids == ["FBA15SEED0001", "FBA15SEED0003"]
+    assert isinstance(shipments.payload.shipment_data[0].ship_from_address, models.Address)
+    ranged = api.get_shipments(
+        "DATE_RANGE",
+        PRIMARY_MARKETPLACE,
+        last_updated_after=ANCHOR - timedelta(days=365),
+        last_updated_before=ANCHOR + timedelta(days=1),
+    )
+    assert len(ranged.payload.shipment_data) == 3
+    items = api.get_shipment_items_by_shipment_id("FBA15SEED0001")
+    assert isinstance(items, models.GetShipmentItemsResponse)
+    assert {i.shipment_id for i in items.payload.item_data} == {"FBA15SEED0001"}
+    all_items = api.get_shipment_items(
+        "DATE_RANGE",
+        PRIMARY_MARKETPLACE,
+        last_updated_after=ANCHOR - timedelta(days=365),
+        last_updated_before=ANCHOR + timedelta(days=1),
+    )
+    assert len(all_items.payload.item_data) == 6
+
+    labels = api.get_labels(
+        "FBA15SEED0003", "PackageLabel_Letter_2", "BARCODE_2D", number_of_packages=2
+    )
+    assert isinstance(labels, models.GetLabelsResponse)
+    assert "/_documents/" in labels.payload.download_url
+    unique = api.get_labels(
+        "FBA15SEED0003", "PackageLabel_Thermal", "UNIQUE", package_labels_to_print=["C1", "C2"]
+    )
+    assert unique.payload.download_url != labels.payload.download_url
+
+
+# ------------------------------------------------------------------ Fulfillment Inbound 2024-03-20
+
+
+def test_inbound_2024_workflow_roundtrip(
+    api_client: Any, data: SeedData, live: tuple[str, EmulatorState]
+) -> None:
+    from spapi.api.fulfillment_inbound_v0.fba_inbound_v0_api import FbaInboundV0Api
+    from spapi.api.fulfillment_inbound_v2024_03_20.fba_inbound_api import FbaInboundApi
+
+    from gateway.emulator.inbound.store import InboundStore
+
+    live[1].section("fbaInbound", InboundStore).operation_seconds = 0.0
+    models = _model_module("fulfillment_inbound_v2024_03_20")
+    api = FbaInboundApi(api_client)
+    skus = sorted(data.inventory)[:2]
+    source = models.AddressInput(
+        name="Ada Warehouse",
+        address_line1="12 Analytical Row",
+        city="Portland",
+        state_or_province_code="OR",
+        country_code="US",
+        postal_code="97201",
+        phone_number="+1 503 555 0100",
+    )
+
+    def done(operation_id: str) -> None:
+        status = api.get_inbound_operation_status(operation_id)
+        assert isinstance(status, models.InboundOperationStatus)
+        assert status.operation_status == "SUCCESS", status
+
+    created = api.create_inbound_plan(
+        models.CreateInboundPlanRequest(
+            destination_marketplaces=[PRIMARY_MARKETPLACE],
+            source_address=source,
+            name="SDK plan",
+            items=[
+                models.ItemInput(msku=s, quantity=4, prep_owner="SELLER", label_owner="SELLER")
+                for s in skus
+            ],
+        )
+    )
+    assert isinstance(created, models.CreateInboundPlanResponse)
+    plan_id = created.inbound_plan_id
+    done(created.operation_id)
+    plans = api.list_inbound_plans(sort_by="CREATION_TIME", sort_order="DESC")
+    assert isinstance(plans, models.ListInboundPlansResponse)
+    assert plans.inbound_plans[0].inbound_plan_id == plan_id
+    items = api.list_inbound_plan_items(plan_id)
+    assert [i.msku for i in items.items] == skus
+
+    done(api.generate_packing_options(plan_id).operation_id)
+    packing = api.list_packing_options(plan_id)
+    assert isinstance(packing, models.ListPackingOptionsResponse)
+    option = packing.packing_options[0]
+    assert isinstance(option.supported_shipping_configurations[0], models.ShippingConfiguration)
+    done(api.confirm_packing_option(plan_id, option.packing_option_id).operation_id)
+    done(
+        api.generate_placement_options(
+            plan_id, models.GeneratePlacementOptionsRequest()
+        ).operation_id
+    )
+    placements = api.list_placement_options(plan_id)
+    assert isinstance(placements, models.ListPlacementOptionsResponse)
+    split = min(placements.placement_options, key=lambda p: len(p.fees))
+    shipment_id = split.shipment_ids[0]
+    done(api.confirm_placement_option(plan_id, split.placement_option_id).operation_id)
+    shipment = api.get_shipment(plan_id, shipment_id)
+    assert isinstance(shipment, models.Shipment)
+    assert shipment.status == "WORKING" and shipment.shipment_confirmation_id.startswith("FBA")
+    assert isinstance(shipment.destination.address, models.Address)
+    shipment_items = api.list_shipment_items(plan_id, shipment_id)
+    assert [i.msku for i in shipment_items.items] == [skus[0]]
+    assert isinstance(shipment_items.items[0].prep_instructions[0], models.PrepInstruction)
+
+    api.update_shipment_name(plan_id, shipment_id, models.UpdateShipmentNameRequest(name="SDK"))
+    moved = api.update_shipment_source_address(
+        plan_id,
+        shipment_id,
+        models.UpdateShipmentSourceAddressRequest(address=source),
+    )
+    done(moved.operation_id)
+    box = models.BoxInput(
+        content_information_source="MANUAL_PROCESS",
+        dimensions=models.Dimensions(length=12, width=10, height=8, unit_of_measurement="IN"),
+        weight=models.Weight(unit="LB", value=6.5),
+        quantity=2,
+    )
+    packed = api.set_packing_information(
+        plan_id,
+        models.SetPackingInformationRequest(
+            package_groupings=[models.PackageGroupingInput(shipment_id=shipment_id, boxes=[box])]
+        ),
+    )
+    done(packed.operation_id)
+    boxes = api.list_shipment_boxes(plan_id, shipment_id)
+    assert [b.box_id for b in boxes.boxes] == [
+        f"{shipment.shipment_confirmation_id}U00000{n}" for n in (1, 2)
+    ]
+    generated = api.generate_transportation_options(
+        plan_id,
+        models.GenerateTransportationOptionsRequest(
+            placement_option_id=split.placement_option_id,
+            shipment_transportation_configurations=[
+                models.ShipmentTransportationConfiguration(
+                    shipment_id=shipment_id,
+                    ready_to_ship_window=models.WindowInput(
+                        start=datetime(2026, 12, 1, tzinfo=UTC)
+                    ),
+                )
+            ],
+        ),
+    )
+    done(generated.operation_id)
+    options = api.list_transportation_options(plan_id, shipment_id=shipment_id)
+    assert isinstance(options, models.ListTransportationOptionsResponse)
+    partnered = next(
+        o
+        for o in options.transportation_options
+        if o.shipping_solution == "AMAZON_PARTNERED_CARRIER"
+    )
+    assert isinstance(partnered.quote.cost, models.Currency)
+    confirmed = api.confirm_transportation_options(
+        plan_id,
+        models.ConfirmTransportationOptionsRequest(
+            transportation_selections=[
+                models.TransportationSelection(
+                    shipment_id=shipment_id,
+                    transportation_option_id=partnered.transportation_option_id,
+                )
+            ]
+        ),
+    )
+    done(confirmed.operation_id)
+    shipment = api.get_shipment(plan_id, shipment_id)
+    assert shipment.selected_transportation_option_id == partnered.transportation_option_id
+    assert shipment.name == "SDK"
+    tracking = shipment.tracking_details.spd_tracking_detail.spd_tracking_items
+    assert len(tracking) == 2
+
+    v0 = FbaInboundV0Api(api_client)
+    listed = v0.get_shipments(
+        "SHIPMENT", PRIMARY_MARKETPLACE, shipment_id_list=[shipment.shipment_confirmation_id]
+    )
+    assert listed.payload.shipment_data[0].shipment_name == "SDK"
+
+    plan = api.get_inbound_plan(plan_id)
+    assert isinstance(plan, models.InboundPlan)
+    assert plan.status == "ACTIVE"
+    done(api.cancel_inbound_plan(plan_id).operation_id)
+    assert api.get_inbound_plan(plan_id).status == "VOIDED"

@@ -84,7 +84,8 @@ async def test_parts_beyond_the_window_are_created_in_the_background(
         with anyio.fail_after(30):
             await mws.app.state.services.background.idle()
         assert mws.emulator.calls["feeds.createFeed"] == 5
-        background = [e for e in audit_log.events() if e.get("route") == "background"]
+        background = [e for e in audit_log.events() if e.get("event") == "background_work"]
+        assert all(e["route"] == "background" for e in background)
         assert [e["part"] for e in background if e["outcome"] == "ok"] == [3, 4, 5]
         assert all(e["upstream"][-1]["operation"] == "feeds.createFeed" for e in background)
         spool = mws.app.state.services.settings.data_dir / "feeds" / "A1EXAMPLESELLER"

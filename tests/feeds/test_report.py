@@ -115,3 +115,25 @@ def test_flat_file_summary_text() -> None:
 def test_issue_json_roundtrip_keeps_message_id() -> None:
     issue = Issue(7, ERROR, "5000", "bad", "S7")
     assert Issue.from_json(json.loads(json.dumps(issue.to_json())), CODES) == issue
+
+
+def test_capped_local_issues_count_through_their_totals() -> None:
+    from gateway.feeds.model import IssueTotals
+
+    listed = [Issue(1, ERROR, "5000", "bad", "S1"), Issue(2, WARNING, "90001", "ignored", "S2")]
+    totals = IssueTotals(
+        errors=4,
+        warnings=2,
+        unlisted_errors=3,
+        unlisted_warnings=1,
+        unlisted_error_messages=2,
+        unlisted_warning_messages=1,
+    )
+    upstream = [Issue(5, ERROR, "90220", "required", "S5")]
+    summary = summarize(10, [*listed, *upstream], totals, CODES)
+    assert (summary.successful, summary.with_error, summary.with_warning) == (6, 4, 2)
+    assert summary.unlisted == 4
+    assert [r.message_id for r in summary.results] == [1, 2, 5, 0]
+    assert summary.results[-1].message.startswith("3 more errors and 1 more warnings")
+    # without totals nothing changes
+    assert summarize(10, listed).results == listed

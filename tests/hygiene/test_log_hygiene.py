@@ -178,6 +178,79 @@ async def _feeds(w: Workload) -> None:
     await w.call("/", "CancelFeedSubmissions", V, {"FeedSubmissionIdList.Id.1": feed_id})
 
 
+INBOUND = "/FulfillmentInboundShipment/2010-10-01"
+
+
+async def _inbound(w: Workload) -> None:
+    """A plan, its shipment, transport and labels: presigned label URLs must stay unlogged."""
+    from gateway.emulator.inbound.store import InboundStore
+
+    w.mws.emulator.section("fbaInbound", InboundStore).operation_seconds = 0.0
+    sku = sorted(w.mws.emulator.data.inventory)[0]
+    ship_from = {
+        "Name": "Hygiene Dock",
+        "AddressLine1": "1 Clean Street",
+        "City": "Seattle",
+        "CountryCode": "US",
+        "PostalCode": "98101",
+    }
+    plan = {f"ShipFromAddress.{k}": v for k, v in ship_from.items()}
+    plan["InboundShipmentPlanRequestItems.member.1.SellerSKU"] = sku
+    plan["InboundShipmentPlanRequestItems.member.1.Quantity"] = "3"
+    planned = await w.call(INBOUND, "CreateInboundShipmentPlan", "2010-10-01", plan)
+    assert planned.status_code == 200, planned.text
+    shipment_id = _ids(planned.content, "ShipmentId")[0]
+    center = _ids(planned.content, "DestinationFulfillmentCenterId")[0]
+    header = {f"InboundShipmentHeader.ShipFromAddress.{k}": v for k, v in ship_from.items()}
+    created = await w.call(
+        INBOUND,
+        "CreateInboundShipment",
+        "2010-10-01",
+        {
+            "ShipmentId": shipment_id,
+            "InboundShipmentHeader.ShipmentName": "Hygiene",
+            "InboundShipmentHeader.DestinationFulfillmentCenterId": center,
+            **header,
+            "InboundShipmentItems.member.1.SellerSKU": sku,
+            "InboundShipmentItems.member.1.QuantityShipped": "3",
+        },
+    )
+    assert created.status_code == 200, created.text
+    lead = "TransportDetails.PartneredSmallParcelData.PackageList.member.1"
+    package = {
+        f"{lead}.Dimensions.Length": "10",
+        f"{lead}.Dimensions.Width": "10",
+        f"{lead}.Dimensions.Height": "10",
+        f"{lead}.Dimensions.Unit": "inches",
+        f"{lead}.Weight.Value": "5",
+        f"{lead}.Weight.Unit": "pounds",
+    }
+    transport = {"ShipmentId": shipment_id, "IsPartnered": "true", "ShipmentType": "SP"}
+    await w.call(INBOUND, "PutTransportContent", "2010-10-01", {**transport, **package})
+    labels = await w.call(
+        INBOUND,
+        "GetPackageLabels",
+        "2010-10-01",
+        {"ShipmentId": shipment_id, "PageType": "PackageLabel_Letter_2"},
+    )
+    assert labels.status_code == 200 and b"<PdfDocument>" in labels.content, labels.text
+    w.mws.emulator.faults.set("documents.download", error_rate=1.0, error_status=503, remaining=1)
+    failed = await w.call(
+        INBOUND,
+        "GetBillOfLading",
+        "2010-10-01",
+        {"ShipmentId": shipment_id},
+    )
+    assert failed.status_code == 400  # not an LTL shipment: Amazon refuses before any URL
+    again = await w.call(
+        INBOUND,
+        "GetPackageLabels",
+        "2010-10-01",
+        {"ShipmentId": shipment_id, "PageType": "PackageLabel_Letter_2"},
+    )
+    assert again.status_code == 503  # the download failed: its URL is in no log line either
+
+
 async def _errors_and_faults(w: Workload) -> None:
     mws = w.mws
     # client mistakes: wrong secret, unknown key, missing token, throttling
@@ -231,6 +304,7 @@ async def test_mixed_workload_leaves_no_secret_in_the_logs(
         await _orders(w)
         await _reports(w)
         await _feeds(w)
+        await _inbound(w)
         await _errors_and_faults(w)
         await _every_other_operation(w)
         emulator = mws.emulator
@@ -240,7 +314,9 @@ async def test_mixed_workload_leaves_no_secret_in_the_logs(
 
     # the workload really exercised what the scan is about
     events = audit_log.calls()
-    upstream = [u for e in events for u in e.get("upstream", [])]
+    # with the background work (report prefetches download the restricted report ahead)
+    worked = [e for e in audit_log.events() if e.get("event") in ("mws_call", "background_work")]
+    upstream = [u for e in worked for u in e.get("upstream", [])]
     assert len(events) >= 40
     reports = [e for e in events if e.get("action") in ("GetReport", "RequestReport")]
     assert any(u.get("rdt") for u in upstream), f"no call used an RDT: {reports}"

@@ -26,7 +26,7 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveServer]:
         upstream={"mode": "emulator", "emulator_url": "http://127.0.0.1:9"},
         mappings_dir=str(local_only_mappings(tmp_path / "mappings")),
     )
-    with serve_in_thread(create_app(settings)) as server:
+    with serve_in_thread(create_app(settings), settings=settings) as server:
         yield server
 
 

@@ -17,6 +17,7 @@ import mws
 import pytest
 
 from gateway.config import DEMO_ACCESS_KEY, DEMO_SECRET, DEMO_SELLER
+from tests.support.serve import ServeProcess
 
 pytestmark = pytest.mark.live
 
@@ -57,3 +58,18 @@ def test_demo_serve_answers_logs_json_and_stops_on_sigterm(tmp_path: Path) -> No
     events = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
     calls = [e for e in events if e.get("event") == "mws_call"]
     assert len(calls) == 1 and calls[0]["action"] == "GetServiceStatus"
+
+
+def test_demo_serve_stops_on_ctrl_c_at_once_with_json_logs_only(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) skips the readiness delay a SIGTERM gets, and still exits 0."""
+    gateway = ServeProcess(tmp_path, env={"MWS_GATEWAY_SHUTDOWN_DELAY_SECONDS": "30"})
+    try:
+        gateway.wait_ready()
+        sent = time.monotonic()
+        assert gateway.stop(signal.SIGINT, timeout=20) == 0, gateway.output()
+        assert time.monotonic() - sent < 15  # not the 30 s readiness delay
+    finally:
+        if gateway.proc.poll() is None:
+            gateway.stop()
+    names = [e.get("event") for e in gateway.log_events()]
+    assert "shutdown_requested" in names and "shutdown_complete" in names

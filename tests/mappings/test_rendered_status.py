@@ -87,13 +87,13 @@ def test_red_status_with_message_validates(catalog: Catalog) -> None:
 
 
 def test_unsupported_operation_error_validates(catalog: Catalog) -> None:
-    checked = 0
+    checked: list[str] = []
     for sec in catalog.sections.values():
         version = sec.versions[0].version
         for op in sec.operations.values():
             if op.target.kind != "unsupported":
                 continue
-            checked += 1
+            checked.append(f"{sec.name}.{op.name}")
             namespace = sec.namespace_for(version, op)
             status, body = render_error(
                 MwsError("UnsupportedOperation", op.target.note),
@@ -103,4 +103,10 @@ def test_unsupported_operation_error_validates(catalog: Catalog) -> None:
             )
             assert status == 400
             schema_for(namespace, ()).validate(body.decode("utf-8"))
-    assert checked > 20  # many operations of the 14 sections still wait for a translation
+    # Recommendations stays an explicit error for good (no SP-API successor); the other
+    # sections' untranslated operations come and go
+    assert {
+        "Recommendations.GetLastUpdatedTimeForRecommendations",
+        "Recommendations.ListRecommendations",
+        "Recommendations.ListRecommendationsByNextToken",
+    } <= set(checked)

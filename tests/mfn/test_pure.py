@@ -9,12 +9,12 @@ import pytest
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
 from gateway.translate.engine.fields import FieldMaps
+from gateway.translate.engine.structures import build_body
 from gateway.translate.merchant.handlers import (
     eligible_children,
     seller_inputs_children,
     shipment_children,
 )
-from gateway.translate.merchant.params import build_body
 from tests.emulator.modelcheck import validate_definition
 from tests.mfn.helpers import details_params
 

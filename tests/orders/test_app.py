@@ -194,7 +194,8 @@ async def test_list_order_items_pages_with_a_token_that_carries_the_order(gw: Mw
     assert [text(i, "QuantityOrdered") for i in items] == [str(i % 3 + 1) for i in range(45)]
     item_price = next(b for b in template["proceeds"]["breakdowns"] if b["type"] == "ITEM")
     assert text(items[7], "ItemPrice/Amount") == item_price["subtotal"]["amount"]
-    assert gw.emulator.calls["orders.getOrder"] == 3
+    # one getOrder for the first page; the next pages come from the order cache
+    assert gw.emulator.calls["orders.getOrder"] == 1
 
 
 async def test_list_order_items_of_an_unknown_order(gw: MwsClient) -> None:

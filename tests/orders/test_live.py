@@ -30,7 +30,7 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
     settings = demo_settings(
         tmp_path, quotas="off", upstream={"max_attempts": 2, "retry_budget_seconds": 4}
     )
-    with serve_in_thread(create_app(settings)) as server:
+    with serve_in_thread(create_app(settings), settings=settings) as server:
         yield server
 
 

@@ -60,7 +60,9 @@ def test_created_after_query_with_statuses_channels_and_page_size() -> None:
         "fulfillmentStatuses": "UNSHIPPED,PARTIALLY_SHIPPED,CANCELLED",
         "fulfilledBy": "AMAZON",
         "maxResultsPerPage": "25",
-        "includedData": "BUYER,RECIPIENT,PROCEEDS,FULFILLMENT,PAYMENT,TAX,PACKAGES",
+        # what GetOrder and ListOrderItems need too: listed orders are cached for them
+        "includedData": "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,"
+        "FULFILLMENT,PAYMENT,TAX,PACKAGES",
     }
     assert req.marketplace_id == US
     assert req.parsed.filters == []

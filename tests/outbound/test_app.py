@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.emulator.outbound import OutboundSettings, status_of
+from gateway.emulator.outbound import OutboundSettings, package_number, shipment_id, status_of
 from tests.outbound.helpers import OUTBOUND, child, create_params, kids, text
 from tests.support.gateway import MwsClient
 from tests.support.xmlcheck import assert_valid_mws_xml, find_text
@@ -63,7 +63,8 @@ async def test_get_seeded_complete_order(mws: MwsClient) -> None:
     assert text(shipments[0], "FulfillmentShipmentStatus") == "SHIPPED"
     package = kids(child(shipments[0], "FulfillmentShipmentPackage"), "member")[0]
     assert text(package, "CarrierCode") == "UPS"
-    assert text(package, "PackageNumber") == "1"
+    assert text(package, "PackageNumber") == str(package_number(seeded))
+    assert text(shipments[0], "AmazonShipmentId") == shipment_id(seeded)
 
 
 async def test_unknown_order_is_invalid_parameter(mws: MwsClient) -> None:
@@ -238,7 +239,7 @@ async def test_list_paging_and_tampered_token(mws: MwsClient) -> None:
         token = find_text(presult, "NextToken")
         pages += 1
     assert sorted(ids) == sorted(orders_of(mws).orders)
-    assert pages == 4  # 3 seeded + 4 created, 2 per page
+    assert pages == 4  # 4 seeded + 4 created, 2 per page
 
     first = find_text(result, "NextToken") or ""
     tampered = first[:-2] + ("AA" if first[-2:] != "AA" else "BB")
@@ -253,8 +254,9 @@ async def test_default_window_and_removal_refused(mws: MwsClient) -> None:
     response = await mws.call(OUTBOUND[0], "ListAllFulfillmentOrders", OUTBOUND[1], {})
     root = assert_valid_mws_xml(response.content)
     members = kids(child(root, "ListAllFulfillmentOrdersResult/FulfillmentOrders"), "member")
-    # every seeded order was updated within the last 36 hours
-    assert {text(m, "SellerFulfillmentOrderId") for m in members} == set(orders_of(mws).orders)
+    # every seeded order updated within the last 36 hours: not the one delivered days ago
+    recent = set(orders_of(mws).orders) - {"MCF-SEED-0000"}
+    assert {text(m, "SellerFulfillmentOrderId") for m in members} == recent
     refused = await mws.call(
         OUTBOUND[0],
         "ListAllFulfillmentOrders",

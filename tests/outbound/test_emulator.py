@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.emulator.outbound import OutboundSettings
+from gateway.emulator.outbound import OutboundSettings, package_number, shipment_id
 from tests.emulator.modelcheck import validate_against_model
 
 pytestmark = pytest.mark.anyio
@@ -47,9 +47,9 @@ async def test_bodies_match_the_model(sp: httpx.AsyncClient, emulator_app: Starl
     assert listed.status_code == 200
     validate_against_model(MODEL, "listAllFulfillmentOrders", 200, listed.json())
     ids = [o["sellerFulfillmentOrderId"] for o in listed.json()["payload"]["fulfillmentOrders"]]
-    assert ids == ["MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003"]
+    assert ids == ["MCF-SEED-0000", "MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003"]
     statuses = [o["fulfillmentOrderStatus"] for o in listed.json()["payload"]["fulfillmentOrders"]]
-    assert statuses == ["Complete", "Processing", "Received"]
+    assert statuses == ["Complete", "Complete", "Processing", "Received"]
     for order_id in ids:
         got = await sp.get(f"{BASE}/{order_id}")
         assert got.status_code == 200
@@ -122,8 +122,78 @@ async def test_paging_and_hold(sp: httpx.AsyncClient, emulator_app: Starlette) -
             "payload"
         ]
         seen += [o["sellerFulfillmentOrderId"] for o in page["fulfillmentOrders"]]
-    assert seen == ["MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "H-1"]
+    assert seen == ["MCF-SEED-0000", "MCF-SEED-0001", "MCF-SEED-0002", "MCF-SEED-0003", "H-1"]
     hold = (await sp.get(f"{BASE}/H-1")).json()["payload"]["fulfillmentOrder"]
     assert hold["fulfillmentOrderStatus"] == "Received"  # Hold orders wait for an update
     bad = await sp.get(BASE, params={**params, "nextToken": "garbage!"})
     assert bad.status_code == 400
+
+
+async def test_tracking_reason_codes_returns_and_updates_match_the_model(
+    sp: httpx.AsyncClient, emulator_app: Starlette
+) -> None:
+    await sp.get(BASE)  # seeds
+    delivered = store(emulator_app).orders["MCF-SEED-0000"]
+    number = package_number(delivered)
+    tracking = await sp.get(
+        "/fba/outbound/2020-07-01/tracking", params={"packageNumber": str(number)}
+    )
+    assert tracking.status_code == 200, tracking.text
+    validate_against_model(MODEL, "getPackageTrackingDetails", 200, tracking.json())
+    details = tracking.json()["payload"]
+    assert details["packageNumber"] == number
+    assert details["currentStatus"] == "DELIVERED"
+    assert details["trackingEvents"][0]["eventCode"] == "EVENT_301"
+    for bad, status in (("1", 404), ("x", 400)):
+        missing = await sp.get("/fba/outbound/2020-07-01/tracking", params={"packageNumber": bad})
+        assert missing.status_code == status
+        validate_against_model(MODEL, "getPackageTrackingDetails", status, missing.json())
+
+    sku = sorted(emulator_app.state.emulator.data.inventory)[0]
+    codes = await sp.get(
+        "/fba/outbound/2020-07-01/returnReasonCodes",
+        params={"sellerSku": sku, "marketplaceId": "ATVPDKIKX0DER", "language": "es_ES"},
+    )
+    assert codes.status_code == 200
+    validate_against_model(MODEL, "listReturnReasonCodes", 200, codes.json())
+    assert all("translatedDescription" in c for c in codes.json()["payload"]["reasonCodeDetails"])
+    neither = await sp.get("/fba/outbound/2020-07-01/returnReasonCodes", params={"sellerSku": sku})
+    assert neither.status_code == 400
+    validate_against_model(MODEL, "listReturnReasonCodes", 400, neither.json())
+
+    item = delivered.body["items"][0]["sellerFulfillmentOrderItemId"]
+    returned = await sp.put(
+        f"{BASE}/MCF-SEED-0000/return",
+        json={
+            "items": [
+                {
+                    "sellerReturnItemId": "SP-R-1",
+                    "sellerFulfillmentOrderItemId": item,
+                    "amazonShipmentId": shipment_id(delivered),
+                    "returnReasonCode": "CR-UNWANTED_ITEM",
+                    "returnComment": "Changed my mind",
+                }
+            ]
+        },
+    )
+    assert returned.status_code == 200, returned.text
+    validate_against_model(MODEL, "createFulfillmentReturn", 200, returned.json())
+    assert [r["sellerReturnItemId"] for r in returned.json()["payload"]["returnItems"]] == [
+        "SP-R-1"
+    ]
+    got = await sp.get(f"{BASE}/MCF-SEED-0000")
+    validate_against_model(MODEL, "getFulfillmentOrder", 200, got.json())
+    assert got.json()["payload"]["returnItems"][0]["returnComment"] == "Changed my mind"
+    empty = await sp.put(f"{BASE}/MCF-SEED-0000/return", json={"items": []})
+    assert empty.status_code == 400
+    validate_against_model(MODEL, "createFulfillmentReturn", 400, empty.json())
+
+    held = await sp.post(BASE, json=new_order("E-H", sku, fulfillmentAction="Hold"))
+    assert held.status_code == 200
+    updated = await sp.put(f"{BASE}/E-H", json={"displayableOrderComment": "new"})
+    assert updated.status_code == 200
+    validate_against_model(MODEL, "updateFulfillmentOrder", 200, updated.json())
+    assert store(emulator_app).orders["E-H"].body["displayableOrderComment"] == "new"
+    shipped = await sp.put(f"{BASE}/MCF-SEED-0001", json={"displayableOrderComment": "x"})
+    assert shipped.status_code == 400
+    validate_against_model(MODEL, "updateFulfillmentOrder", 400, shipped.json())

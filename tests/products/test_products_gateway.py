@@ -331,7 +331,15 @@ async def test_lowest_priced_offers_for_sku(mws_free: MwsClient) -> None:
     assert list(item.attrib) == ["MarketplaceID", "SKU", "ItemCondition", "status"]
     assert text(item, "Identifier/SellerSKU") == sku
     offers = list(child(item, "Offers"))
-    assert int(text(item, "Summary/TotalOfferCount")) == len(offers) >= 1
+    # the Summary counts every condition (as SP-API's does), the Offers only the one asked for
+    counts = [int(c.text or "") for c in child(item, "Summary/NumberOfOffers")]
+    assert int(text(item, "Summary/TotalOfferCount")) == sum(counts) >= len(offers) >= 1
+    new_counts = [
+        int(c.text or "")
+        for c in child(item, "Summary/NumberOfOffers")
+        if c.get("condition") == "new"
+    ]
+    assert sum(new_counts) == len(offers)
     mine = [o for o in offers if find_text(o, "MyOffer") == "true"]
     assert len(mine) == 1
     assert text(mine[0], "ListingPrice/Amount") == data[sku]["price"]
@@ -361,3 +369,31 @@ async def test_lowest_priced_offers_for_unknown_asin_is_a_per_item_error(mws: Mw
     }
     assert text(item, "Error/Code") == "InvalidParameterValue"
     assert text(item, "Error/Type") == "Sender"
+
+
+# ------------------------------------------------------------------ one SP-API call per MWS call
+
+
+async def test_twenty_ids_are_one_pricing_call(mws_free: MwsClient, audit_log: Any) -> None:
+    """getPricing / getCompetitivePricing take 20 Asins/Skus: no batch operation saves more."""
+    data = listings(mws_free)
+    skus = sorted(data)[:20]
+    asins = sorted({data[s]["asin"] for s in skus})
+    mine = results(await call(mws_free, "GetMyPriceForSKU", sku_list(skus)), "GetMyPriceForSKU")
+    assert [r.get("status") for r in mine] == ["Success"] * 20
+    theirs = results(
+        await call(mws_free, "GetCompetitivePricingForASIN", asin_list(asins)),
+        "GetCompetitivePricingForASIN",
+    )
+    assert [r.get("ASIN") for r in theirs] == asins
+    upstream = {
+        e["action"]: [u["operation"] for u in e["upstream"]]
+        for e in audit_log.calls()
+        if e.get("action") in ("GetMyPriceForSKU", "GetCompetitivePricingForASIN")
+    }
+    assert upstream == {
+        "GetMyPriceForSKU": ["productPricingV0.getPricing"],
+        "GetCompetitivePricingForASIN": ["productPricingV0.getCompetitivePricing"],
+    }
+    assert mws_free.emulator.calls["productPricing.getPricing"] == 1
+    assert mws_free.emulator.calls["productPricing.getCompetitivePricing"] == 1

@@ -77,12 +77,44 @@ async def test_request_poll_list_download(mws: MwsClient, audit_log: AuditCaptur
     again = await mws.call("/", "GetReport", V, {"ReportId": report_id}, seller_param="Merchant")
     assert again.content == body and again.headers["content-md5"] == resp.headers["content-md5"]
     assert mws.emulator.calls["reports.getReportDocument"] == upstream["reports.getReportDocument"]
-    # the audit event of the first GetReport lists the document download (without its URL)
+    # the listing that showed it done had it downloaded ahead: the first GetReport cost no
+    # SP-API call, and the prefetch's own audit event lists the download (without its URL)
     first = next(e for e in audit_log.calls() if e["action"] == "GetReport")
-    operations = [u["operation"] for u in first["upstream"]]
-    assert operations[-1] == "document.download", operations
-    assert first["upstream"][-1]["status"] == 200
+    assert "upstream" not in first and first["notes"]["report_cache"] == "hit"
+    ahead = next(e for e in audit_log.events() if e.get("event") == "background_work")
+    assert ahead["prefetch"] and ahead["route"] == "background" and ahead["outcome"] == "ok"
+    operations = [u["operation"] for u in ahead["upstream"]]
+    assert operations == ["reports.getReportDocument", "document.download"], operations
+    assert ahead["upstream"][-1]["status"] == 200
+    assert mws.emulator.calls["documents.download"] == 1
     assert "X-Amz" not in audit_log.text and "/documents/" not in audit_log.text
+
+
+async def test_get_report_waits_for_its_prefetch_instead_of_downloading_twice(
+    mws: MwsClient,
+) -> None:
+    from gateway.emulator.config import FaultSpec
+
+    mws.emulator.faults["documents.download"] = FaultSpec(latency_ms=400, remaining=1)
+    report_id = await request_done(mws, "_GET_MERCHANT_LISTINGS_DATA_")  # starts the prefetch
+    assert mws.app.state.services.background.names  # still downloading
+    resp = await mws.call("/", "GetReport", V, {"ReportId": report_id}, seller_param="Merchant")
+    assert resp.status_code == 200 and b"EMU-" in resp.content
+    assert mws.emulator.calls["documents.download"] == 1
+    assert mws.emulator.calls["reports.getReportDocument"] == 1
+
+
+async def test_prefetch_off_downloads_on_get_report(
+    tmp_path: Path, audit_log: AuditCapture
+) -> None:
+    async with running_gateway(demo_settings(tmp_path, report_prefetch="off")) as mws:
+        report_id = await request_done(mws, "_GET_MERCHANT_LISTINGS_DATA_")
+        assert mws.emulator.calls["documents.download"] == 0
+        resp = await mws.call("/", "GetReport", V, {"ReportId": report_id}, seller_param="Merchant")
+        assert resp.status_code == 200
+        first = next(e for e in audit_log.calls() if e["action"] == "GetReport")
+        assert [u["operation"] for u in first["upstream"]][-1] == "document.download"
+        assert not [e for e in audit_log.events() if e.get("prefetch")]
 
 
 async def test_gzip_report_is_served_decompressed(mws: MwsClient) -> None:

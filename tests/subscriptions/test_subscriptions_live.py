@@ -14,6 +14,7 @@ import collections.abc
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from boto.mws.connection import MWSConnection
@@ -24,7 +25,7 @@ from gateway.emulator.events import notifications_state
 from tests.subscriptions.conftest import notification_settings
 from tests.support.gateway import demo_settings
 from tests.support.live import LiveServer, serve_in_thread
-from tests.support.npm import run_node
+from tests.support.npm import NodeMws
 from tests.support.sqs import SqsProbe, unique
 from tests.support.xmlcheck import assert_valid_mws_xml
 
@@ -116,9 +117,9 @@ def test_boto_registers_subscribes_updates_and_deletes(live: LiveServer, probe: 
     assert destinations.ListRegisteredDestinationsResult.DestinationList == []
 
 
-def xml(answer: dict[str, str]) -> ET.Element:
-    body = answer["xml"].encode()
-    return assert_valid_mws_xml(body)
+def xml(answer: dict[str, Any]) -> ET.Element:
+    assert answer["ok"], answer
+    return assert_valid_mws_xml(str(answer["response"]).encode())
 
 
 def text(node: ET.Element, path: str) -> str | None:
@@ -126,45 +127,63 @@ def text(node: ET.Element, path: str) -> str | None:
     return None if found is None else found.text
 
 
-def test_node_amazon_mws_client(live: LiveServer, probe: SqsProbe) -> None:
+def test_node_amazon_mws_client(live: LiveServer, probe: SqsProbe, npm_clients: None) -> None:
+    """amazon-mws 0.0.27: every call through its ``subscriptions`` resource. Its own XML-to-JSON
+    step cannot take answers holding a ``<Value>`` element (its xml2js ``charkey`` is 'Value':
+    "obj[charkey].match is not a function", with MWS's own answers as much as here), which every
+    Get/List answer of this section has (AttributeList members); those reads use the client's
+    documented XML response format, and the test reads the XML."""
     url = probe.create(unique("node"))
-    out = run_node(
-        "subscriptions.js",
-        {
-            "host": "127.0.0.1",
-            "port": live.port,
-            "key": DEMO_ACCESS_KEY,
-            "secret": DEMO_SECRET,
-            "seller": DEMO_SELLER,
-            "marketplace": US,
-            "queueUrl": url,
-        },
-    )
-    assert out["RegisterDestination"]["ResponseMetadata"]["RequestId"]
-    listed = xml(out["ListRegisteredDestinations"])
+    client = NodeMws("127.0.0.1", live.port, DEMO_ACCESS_KEY, DEMO_SECRET)
+    base = {"Version": "2013-07-01", "SellerId": DEMO_SELLER, "MarketplaceId": US}
+
+    def dest(prefix: str) -> dict[str, str]:
+        return {
+            f"{prefix}.DeliveryChannel": "SQS",
+            f"{prefix}.AttributeList.member.1.Key": "sqsQueueUrl",
+            f"{prefix}.AttributeList.member.1.Value": url,
+        }
+
+    def sub(enabled: bool) -> dict[str, str]:
+        return {
+            "Subscription.NotificationType": "ReportProcessingFinished",
+            "Subscription.IsEnabled": "true" if enabled else "false",
+            **dest("Subscription.Destination"),
+        }
+
+    keyed = {"NotificationType": "ReportProcessingFinished", **dest("Destination")}
+
+    def run(action: str, params: dict[str, str], **kw: Any) -> dict[str, Any]:
+        return client.call("subscriptions", {**base, "Action": action, **params}, **kw)
+
+    def read(action: str, params: dict[str, str]) -> ET.Element:
+        return xml(run(action, params, response_format="XML"))
+
+    registered = run("RegisterDestination", dest("Destination"), method="create")
+    assert registered["ok"] and registered["response"]["ResponseMetadata"]["RequestId"]
+    listed = read("ListRegisteredDestinations", {})
     assert (
         text(listed, ".//{*}DestinationList/{*}member/{*}AttributeList/{*}member/{*}Value") == url
     )
-    assert out["CreateSubscription"]["ResponseMetadata"]["RequestId"]
-    sub = xml(out["GetSubscription"]).find(".//{*}Subscription")
-    assert sub is not None
-    assert text(sub, "{*}NotificationType") == "ReportProcessingFinished"
-    assert text(sub, "{*}IsEnabled") == "true"
-    assert text(sub, ".//{*}AttributeList/{*}member/{*}Value") == url
-    member = xml(out["ListSubscriptions"]).find(".//{*}SubscriptionList/{*}member")
+    assert run("CreateSubscription", sub(True), method="create")["ok"]
+    assert upstream_types(live) == {"REPORT_PROCESSING_FINISHED"}
+    got = read("GetSubscription", keyed).find(".//{*}Subscription")
+    assert got is not None
+    assert text(got, "{*}NotificationType") == "ReportProcessingFinished"
+    assert text(got, "{*}IsEnabled") == "true"
+    assert text(got, ".//{*}AttributeList/{*}member/{*}Value") == url
+    member = read("ListSubscriptions", {}).find(".//{*}SubscriptionList/{*}member")
     assert member is not None
     assert (text(member, "{*}NotificationType"), text(member, "{*}IsEnabled")) == (
         "ReportProcessingFinished",
         "true",
     )
-    assert out["UpdateSubscription"]["ResponseMetadata"]["RequestId"]
-    after = xml(out["GetSubscriptionAfterUpdate"])
-    assert text(after, ".//{*}Subscription/{*}IsEnabled") == "false"
-    assert out["DeleteSubscription"]["ResponseMetadata"]["RequestId"]
-    emptied = xml(out["ListSubscriptionsAfterDelete"])
-    assert emptied.find(".//{*}SubscriptionList/{*}member") is None
-    assert out["DeregisterDestination"]["ResponseMetadata"]["RequestId"]
-    again = out["DeleteAgain"]
-    assert again["status"] == 400
-    assert again["error"]["Code"] == "InvalidInputFatalException"
+    assert run("UpdateSubscription", sub(False), method="create")["ok"]
+    assert text(read("GetSubscription", keyed), ".//{*}Subscription/{*}IsEnabled") == "false"
     assert upstream_types(live) == set()
+    assert run("DeleteSubscription", keyed, method="remove")["ok"]
+    assert read("ListSubscriptions", {}).find(".//{*}SubscriptionList/{*}member") is None
+    assert run("DeregisterDestination", dest("Destination"), method="remove")["ok"]
+    again = run("DeleteSubscription", keyed, method="remove")
+    assert not again["ok"]
+    assert (again["error"]["code"], again["error"]["status"]) == ("InvalidInputFatalException", 400)

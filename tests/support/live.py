@@ -1,4 +1,8 @@
-"""A real uvicorn server on 127.0.0.1 in a background thread, for legacy-client tests."""
+"""A real uvicorn server on 127.0.0.1 in a background thread, for legacy-client tests.
+
+Given the gateway's ``settings``, the server is configured exactly as ``mws-gateway serve``
+configures it (gateway/server.py: the gateway's HTTP protocol, JSON logging); without, it is
+a plain uvicorn (the emulator's tests)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+
+from gateway.config import Settings
 
 
 @dataclass
@@ -24,11 +30,19 @@ class LiveServer:
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[LiveServer]:
-    config = uvicorn.Config(
-        app, host=host, port=0, log_level="warning", access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", *, settings: Settings | None = None
+) -> Iterator[LiveServer]:
+    server: uvicorn.Server
+    if settings is not None:
+        from gateway.server import build_server
+
+        server = build_server(app, settings, port=0)
+    else:
+        config = uvicorn.Config(
+            app, host=host, port=0, log_level="warning", access_log=False, lifespan="on"
+        )
+        server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

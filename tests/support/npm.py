@@ -1,47 +1,84 @@
-"""The Node MWS clients of ``tests/npm`` (package.json + lockfile), installed with ``npm ci``.
+"""Node MWS clients for live tests: ``tests/npm`` installed once per run, one call per process.
 
-``npm_clients()`` runs ``npm ci`` once per checkout (skipped while ``node_modules`` matches the
-lockfile) and returns the folder; ``node``/``npm`` come from the machine (the Makefile's
-``venv`` step installs them where they are missing).
+``tests/npm/package.json`` and its lockfile pin the clients (today ``amazon-mws`` 0.0.27);
+:func:`npm_clients` runs ``npm ci`` into the git-ignored ``tests/npm/node_modules`` the first
+time a test needs them and whenever the lockfile changed. ``node`` and ``npm`` come from the
+machine (the Makefile's ``node`` target installs them when they are missing).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 NPM_DIR = Path(__file__).resolve().parents[1] / "npm"
+STAMP = NPM_DIR / "node_modules" / ".mws-gateway-lock.sha256"
 
 
-def npm_clients() -> Path:
-    lock = NPM_DIR / "package-lock.json"
-    stamp = NPM_DIR / "node_modules" / ".package-lock.json"
-    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is not installed (make venv installs nodejs and npm)")
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(NPM_DIR)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return NPM_DIR
+def _lock_digest() -> str:
+    return hashlib.sha256((NPM_DIR / "package-lock.json").read_bytes()).hexdigest()
 
 
-def run_node(script: str, config: dict[str, Any], timeout: float = 60) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node is not installed (make venv installs nodejs and npm)")
-    done = subprocess.run(
-        [node, str(npm_clients() / script), json.dumps(config)],
+def ensure_installed() -> None:
+    """``npm ci`` unless node_modules was installed from this very lockfile."""
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed; run `make node` (apt-get nodejs npm)")
+    digest = _lock_digest()
+    if STAMP.is_file() and STAMP.read_text().strip() == digest:
+        return
+    subprocess.run(
+        ["npm", "ci", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
         check=True,
         capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=NPM_DIR,
+        timeout=600,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    STAMP.write_text(digest + "\n")
+
+
+@dataclass(frozen=True)
+class NodeMws:
+    """The amazon-mws client pointed at one gateway."""
+
+    host: str
+    port: int
+    access_key: str
+    secret: str
+
+    def call(
+        self,
+        resource: str,
+        params: dict[str, str],
+        *,
+        method: str = "searchFor",
+        response_format: str | None = None,
+    ) -> dict[str, Any]:
+        """``{"ok": True, "response": ...}`` or ``{"ok": False, "error": ...}``.
+
+        ``response_format="XML"``: the response is the XML text (the client's own option)."""
+        spec: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "accessKey": self.access_key,
+            "secret": self.secret,
+            "resource": resource,
+            "method": method,
+            "params": params,
+        }
+        if response_format:
+            spec["format"] = response_format
+        done = subprocess.run(
+            ["node", str(NPM_DIR / "mws_call.js")],
+            input=json.dumps(spec),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result

@@ -28,6 +28,7 @@ class Background:
     def __init__(self) -> None:
         self._group: anyio.abc.TaskGroup | None = None
         self._running: set[str] = set()
+        self._done: dict[str, anyio.Event] = {}
         self._idle = anyio.Event()
         self._idle.set()
 
@@ -54,6 +55,7 @@ class Background:
         if name in self._running:
             return False
         self._running.add(name)
+        self._done[name] = anyio.Event()
         self._idle = anyio.Event()
         self._group.start_soon(self._run, name, job, name=name)
         return True
@@ -65,8 +67,15 @@ class Background:
             log.exception("background_job_failed", job=name)
         finally:
             self._running.discard(name)
+            self._done.pop(name).set()
             if not self._running:
                 self._idle.set()
+
+    async def join(self, name: str) -> None:
+        """Wait for the job ``name`` if it runs (a call that needs what it produces)."""
+        done = self._done.get(name)
+        if done is not None:
+            await done.wait()
 
     async def idle(self) -> None:
         """Wait until no background job runs (tests, orderly shutdown)."""

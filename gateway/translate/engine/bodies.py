@@ -1,11 +1,20 @@
-"""MWS FulfillmentOutboundShipment request parameters -> SP-API Fulfillment Outbound JSON.
+"""MWS request structures -> SP-API JSON request bodies.
 
-Pure functions over the operation's ``params`` / ``structs`` tables and the section's
-``tables.request`` structure maps (``mappings/sections/fulfillment_outbound.yaml``).
-Scalars go through :func:`gateway.translate.engine.params.parse_params`; structures are read
-here because they nest (``Items.member.1.PerUnitPrice.Value``) and because clients disagree
-on list encodings: the official ``Items.member.N.Field`` and boto's ``Items.N.Field`` (its
-flattener without a ``member`` key) are both accepted; a request mixing them is refused.
+Pure functions over an operation's ``params`` / ``structs`` tables and the section's
+``tables.request`` structure maps (``mappings/sections/fulfillment_outbound.yaml``,
+``products.yaml``). Scalars go through :func:`gateway.translate.engine.params.parse_params`;
+structures are read here because they nest (``Items.member.1.PerUnitPrice.Value``) and because
+clients disagree on list encodings: the official ``Items.member.N.Field`` and boto's
+``Items.N.Field`` (its flattener without a ``member`` key) are both accepted; a request mixing
+them is refused. A list whose members have their own name (``FeesEstimateRequestList.
+FeesEstimateRequest.N``) says so with ``member:``.
+
+A structure row is ``{mws: Field[.Sub], to: key[.sub], as: KIND, required, max_length,
+values, max}``: a dotted ``to`` nests the value (``FeesEstimateRequest.MarketplaceId``),
+``values`` lists the accepted texts, ``max`` bounds an ``int``, and ``as: money`` reads
+``Field.CurrencyCode`` + ``Field.Value`` into ``{currencyCode, value}`` unless the row's
+``money:`` says otherwise: ``amount`` (the MWS amount field), ``keys`` (the two SP-API keys),
+``number: true`` (the amount as a JSON number), ``non_negative: true``.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from gateway.mws.errors import MwsError
 from gateway.mws.params import list_values, struct_list
 from gateway.mws.timestamps import format_millis
 from gateway.translate.engine.params import invalid, parse_datetime, parse_params
+
+MAX_NUMBER = Decimal(10) ** 15  # amounts sent as JSON numbers must survive a float
 
 
 def missing(name: str) -> MwsError:
@@ -42,22 +53,43 @@ def member_values(params: Mapping[str, str], name: str) -> list[str]:
     return [v.strip() for v in values if v.strip()]
 
 
-def _money(fields: Mapping[str, str], key: str, shown: str) -> dict[str, str] | None:
+def _money(
+    fields: Mapping[str, str], key: str, shown: str, style: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    style = style or {}
+    amount_field = str(style.get("amount", "Value"))
+    currency_key, amount_key = (str(k) for k in style.get("keys", ("currencyCode", "value")))
     currency = (fields.get(f"{key}.CurrencyCode") or "").strip()
-    value = (fields.get(f"{key}.Value") or "").strip()
+    value = (fields.get(f"{key}.{amount_field}") or "").strip()
     if not currency and not value:
         return None
     if not currency or not value:
-        raise invalid(f"{shown} needs both CurrencyCode and Value.")
-    if len(currency) != 3:
+        raise invalid(f"{shown} needs both CurrencyCode and {amount_field}.")
+    if len(currency) != 3 or not currency.isalpha():
         raise invalid(f"Invalid {shown}.CurrencyCode {currency[:16]!r}.")
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise invalid(f"Invalid {shown}.Value {value[:32]!r}: not a decimal number.") from None
+        number = Decimal("NaN")
     if not number.is_finite():
-        raise invalid(f"Invalid {shown}.Value {value[:32]!r}: not a decimal number.")
-    return {"currencyCode": currency, "value": value}
+        raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: not a decimal number.")
+    if style.get("number") and abs(number) >= MAX_NUMBER:
+        raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: too large.")
+    if style.get("non_negative") and number < 0:
+        raise invalid(f"Invalid {shown}.{amount_field} {value[:32]!r}: must not be negative.")
+    return {currency_key: currency, amount_key: float(number) if style.get("number") else value}
+
+
+def _put(out: dict[str, Any], dotted: str, value: Any) -> None:
+    """``out[a][b][c] = value`` for ``a.b.c`` (intermediate objects created)."""
+    *parents, last = dotted.split(".")
+    node = out
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[last] = value
 
 
 def _scalar(kind: str, text: str, shown: str) -> Any:
@@ -88,9 +120,9 @@ def build_struct(
         mws, to, kind = str(row["mws"]), str(row["to"]), str(row.get("as", "string"))
         shown = f"{prefix}.{mws}"
         if kind == "money":
-            money = _money(fields, mws, shown)
+            money = _money(fields, mws, shown, row.get("money"))
             if money is not None:
-                out[to] = money
+                _put(out, to, money)
             elif row.get("required"):
                 raise missing(shown)
             continue
@@ -102,7 +134,15 @@ def build_struct(
         limit = row.get("max_length")
         if limit is not None and len(text) > int(limit):
             raise invalid(f"Invalid {shown}: longer than {limit} characters.")
-        out[to] = _scalar(kind, text, shown)
+        allowed = row.get("values")
+        if allowed is not None and text not in allowed:
+            raise invalid(
+                f"Invalid {shown} value {text[:64]!r}: expected one of {', '.join(allowed)}."
+            )
+        value = _scalar(kind, text, shown)
+        if kind == "int" and row.get("max") is not None and value > int(row["max"]):
+            raise invalid(f"Invalid {shown}: {text[:32]} is larger than {row['max']}.")
+        _put(out, to, value)
     return out
 
 
@@ -130,14 +170,18 @@ def read_structs(
                 continue
             body[to] = build_struct(fields, request_tables[str(spec["struct"])], name)
         elif "list" in spec:
-            prefix, items = member_structs(params, name)
+            if spec.get("member"):
+                prefix = f"{name}.{spec['member']}"
+                items = struct_list(params, prefix)
+            else:
+                prefix, items = member_structs(params, name)
             if not items:
                 if spec.get("required"):
-                    raise missing(f"{name}.member.N")
+                    raise missing(f"{prefix if spec.get('member') else name + '.member'}.N")
                 continue
             limit = spec.get("max")
             if limit is not None and len(items) > int(limit):
-                raise invalid(f"{name} accepts at most {limit} members.")
+                raise invalid(f"{prefix}.N accepts at most {limit} values.")
             table = request_tables[str(spec["list"])]
             body[to] = [
                 build_struct(item, table, f"{prefix}.{n}") for n, item in enumerate(items, 1)

@@ -11,9 +11,10 @@ raises :class:`gateway.mws.errors.MwsError` for anything the client should see a
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from gateway.audit import AuditTrail
 from gateway.mws.credentials import Identity
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from gateway.catalog import Catalog, Operation, Section
     from gateway.config import Settings
     from gateway.health import HealthBoard
-    from gateway.state.base import QuotaBackend, Store
+    from gateway.state.base import Cache, QuotaBackend, Store
 
 
 class RequestBody(Protocol):
@@ -38,6 +39,10 @@ class RequestBody(Protocol):
 
     async def read(self) -> bytes: ...
 
+    def rewound(self) -> IO[bytes]:
+        """The spooled file at its start, for a synchronous reader in a worker thread."""
+        ...
+
 
 @dataclass
 class Services:
@@ -49,6 +54,7 @@ class Services:
     quotas: QuotaBackend
     store: Store
     spapi: Any  # gateway.spapi.client.SpApiClient (Any to keep this module import-light)
+    cache: Cache | None = None  # short-lived copies of SP-API answers (None: caching off)
     background: Background = field(default_factory=Background)  # work answered, not finished
     # gateway.notifications.service.NotificationService (SQS queues of the Subscriptions section)
     notifications: Any = None
@@ -75,6 +81,43 @@ class Call:
         return self.operation.name
 
 
+def background_call(
+    services: Services, section: str, action: str, seller_id: str, marketplaces: Sequence[str]
+) -> Call:
+    """The Call a background job works under (SP-API client, audit trail, seller bound)."""
+    home = services.catalog.sections[section]
+    version = home.versions[0]
+    return Call(
+        request_id=str(uuid.uuid4()),
+        section=home,
+        operation=home.operations[action],
+        version=version.version,
+        namespace=version.namespace,
+        params={},
+        identity=Identity("background", seller_id, None, tuple(marketplaces)),
+        services=services,
+    )
+
+
+def _placeholder() -> str:
+    return f"@@streamed-text-{uuid.uuid4().hex}@@"
+
+
+@dataclass
+class StreamedText:
+    """The text of one element, too large to hold as one string (a base64 PDF document).
+
+    The handler puts ``(tag, stream.placeholder)`` in its element tree; the pipeline renders
+    the envelope, then sends ``chunks`` where the placeholder stands. The chunks must be XML
+    text needing no escaping (base64 is), ``length`` bytes in all; ``close`` runs once the body
+    has been sent or abandoned."""
+
+    length: int
+    chunks: AsyncIterator[bytes]
+    close: Callable[[], None] = lambda: None
+    placeholder: str = field(default_factory=_placeholder)
+
+
 @dataclass
 class XmlResult:
     """Children of ``<{Action}Result>``; ``results`` replaces it for multi-result answers."""
@@ -83,6 +126,8 @@ class XmlResult:
     # Products bulk calls answer N ``<{Action}Result status="...">`` elements instead of one.
     results: list[Element] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # element texts streamed while the answer is sent (see StreamedText)
+    streams: list[StreamedText] = field(default_factory=list)
 
 
 @dataclass

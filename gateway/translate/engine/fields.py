@@ -2,7 +2,12 @@
 
 A field map is a list of entries in MWS element order (see ``mappings/sections/orders.yaml``,
 ``tables.fields``). :class:`FieldMaps` compiles each map once into plain closures, so
-translating an order is a walk over precompiled steps with no table look-ups left.
+translating an order is a walk over precompiled steps with no table look-ups left. Enum
+tables are written MWS -> SP-API; ``tables.enum_aliases`` adds the SP-API values a newer API
+invented, each answered as an existing MWS value.
+
+A list entry (``each``: the member element) is left out when empty unless it says
+``always: true`` (MWS rendered some lists as an empty element).
 
 Paths: ``a.b`` (keys), ``list[key=VALUE]`` (first element whose ``key`` equals VALUE),
 ``list[0]`` (index), ``list[]`` (every element; later steps apply to each and the result is
@@ -213,14 +218,21 @@ def compile_from(raw: Any) -> tuple[Getter, bool]:
 
 
 def format_datetime(value: Any) -> str | None:
-    """An SP-API date-time as MWS printed it: UTC with a ``Z``."""
+    """An SP-API date-time as MWS printed it: UTC with a ``Z``.
+
+    A few SP-API answers print a Java ``Date.toString()`` instead of ISO 8601 (Product Fees
+    ``TimeOfFeesEstimation`` in Amazon's own examples: ``Mon Oct 28 18:49:32 UTC 2019``);
+    those are read as UTC too. Anything else unreadable is passed on as it came."""
     text = str(value)
     if text.endswith("Z"):
         return text
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        return text
+        try:
+            parsed = datetime.strptime(text, "%a %b %d %H:%M:%S UTC %Y")
+        except ValueError:
+            return text
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -269,6 +281,17 @@ class FieldMaps:
         self.to_spapi: dict[str, dict[str, str]] = {
             name: {str(mws): str(sp) for mws, sp in table.items()} for name, table in enums.items()
         }
+        # SP-API values MWS never had, each read as the MWS value it comes closest to
+        # (``tables.enum_aliases``: enum name -> {SP-API value: MWS value}); responses only.
+        aliases: Mapping[str, Mapping[str, str]] = tables.get("enum_aliases") or {}
+        for name, extra in aliases.items():
+            if name not in self.to_mws:
+                raise FieldMapError(f"enum_aliases.{name}: no enum table of that name")
+            known = set(self.to_spapi[name])
+            for sp, mws in extra.items():
+                if str(mws) not in known:
+                    raise FieldMapError(f"enum_aliases.{name}.{sp}: {mws!r} is not an MWS value")
+                self.to_mws[name].setdefault(str(sp), str(mws))
         self._compiled: dict[str, ChildrenBuilder] = {}
         self._entries: dict[str, dict[str, Builder]] = {}
         self._building: set[str] = set()
@@ -457,7 +480,7 @@ class FieldMaps:
         if "each" in entry:
             item = self._item(entry)
             item_tag = str(entry["each"])
-            return _each_builder(tag, item_tag, get, item)
+            return _each_builder(tag, item_tag, get, item, bool(entry.get("always", False)))
         if "fields" in entry:
             nested = self.children(str(entry["fields"]))
             return _nested_builder(tag, get, nested)
@@ -572,11 +595,14 @@ def _each_builder(
     item_tag: str,
     get: Getter,
     item: Callable[[Any], Element | list[Element] | None],
+    always: bool = False,
 ) -> Builder:
+    """A list element; ``always``: rendered (empty) when SP-API gave nothing, as MWS did."""
+
     def build(source: Any) -> Element | None:
         values = get(source)
         if values is None:
-            return None
+            return (tag, []) if always else None
         if not isinstance(values, list):
             values = [values]
         out: list[Element] = []
@@ -584,7 +610,7 @@ def _each_builder(
             content = item(v)
             if content is not None:
                 out.append((item_tag, content))  # type: ignore[arg-type]
-        return (tag, out) if out else None
+        return (tag, out) if out or always else None
 
     return build
 

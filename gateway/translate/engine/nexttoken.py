@@ -8,10 +8,10 @@ Format (URL-safe base64, no padding)::
 
     version(1) | nonce(12) | ciphertext(n) | mac(16)
 
-The state is compact JSON ``{"k": kind, "e": expiry, "s": state}``, deflated, encrypted with an
-HMAC-SHA256 keystream (the state may hold client input such as a BuyerEmail filter, so the
-token is opaque, not merely signed) and authenticated with a truncated HMAC-SHA256 over
-everything before it. Keys for the two uses are derived from ``settings.token_key``. Any
+The state is compact JSON ``{"k": kind, "e": expiry, "s": state}``, deflated and sealed with
+:mod:`gateway.sealing`: encrypted (the state may hold client input such as a BuyerEmail
+filter, so the token is opaque, not merely signed) and authenticated over everything before
+the MAC. Keys are derived from ``settings.token_key``. Any
 failure -- bad base64, wrong MAC, other kind, expired -- raises
 ``MwsError("NextTokenCorrupted")``; the reason is never echoed to the client.
 """
@@ -20,39 +20,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
-import os
 import time
 import zlib
 from collections.abc import Mapping
 from typing import Any
 
 from gateway.mws.errors import MwsError
+from gateway.sealing import MAC_BYTES, NONCE_BYTES, Sealer
 
 VERSION = 1
-NONCE_BYTES = 12
-MAC_BYTES = 16
 DEFAULT_TTL_SECONDS = 24 * 3600  # SP-API pagination tokens live 24 h
 MAX_TOKEN_CHARS = 8192
 
 __all__ = ["DEFAULT_TTL_SECONDS", "TokenCodec", "decode_token", "encode_token"]
-
-
-def _derive(key: bytes, purpose: bytes) -> bytes:
-    return hmac.new(key, b"mws-gateway nexttoken " + purpose, hashlib.sha256).digest()
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = []
-    for counter in range((length + 31) // 32):
-        blocks.append(hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest())
-    return b"".join(blocks)[:length]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
 
 
 def corrupted() -> MwsError:
@@ -65,8 +46,7 @@ class TokenCodec:
     def __init__(self, key: bytes, *, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         if len(key) < 16:
             raise ValueError("the NextToken key must be at least 16 bytes")
-        self._enc_key = _derive(key, b"enc")
-        self._mac_key = _derive(key, b"mac")
+        self._sealer = Sealer(key, b"mws-gateway nexttoken")
         self.ttl_seconds = ttl_seconds
 
     def encode(
@@ -82,11 +62,8 @@ class TokenCodec:
         plain = json.dumps(
             {"k": kind, "e": expiry, "s": dict(state)}, separators=(",", ":"), sort_keys=True
         ).encode("utf-8")
-        plain = zlib.compress(plain, 6)
-        nonce = os.urandom(NONCE_BYTES)
-        body = bytes([VERSION]) + nonce + _xor(plain, _keystream(self._enc_key, nonce, len(plain)))
-        mac = hmac.new(self._mac_key, body, hashlib.sha256).digest()[:MAC_BYTES]
-        return base64.urlsafe_b64encode(body + mac).decode("ascii").rstrip("=")
+        sealed = self._sealer.seal(zlib.compress(plain, 6), header=bytes([VERSION]))
+        return base64.urlsafe_b64encode(sealed).decode("ascii").rstrip("=")
 
     def decode(self, token: str, kind: str, *, now: float | None = None) -> dict[str, Any]:
         """The state of a token of ``kind``; ``NextTokenCorrupted`` when anything is off."""
@@ -99,15 +76,13 @@ class TokenCodec:
             raise corrupted() from None
         if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != token:
             raise corrupted()  # non-canonical spelling (e.g. changed padding bits)
-        if len(raw) < 1 + NONCE_BYTES + MAC_BYTES + 2 or raw[0] != VERSION:
+        if len(raw) < 1 + NONCE_BYTES + MAC_BYTES + 2:
             raise corrupted()
-        body, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
-        expected = hmac.new(self._mac_key, body, hashlib.sha256).digest()[:MAC_BYTES]
-        if not hmac.compare_digest(mac, expected):
+        opened = self._sealer.open(raw, header=bytes([VERSION]))
+        if opened is None:
             raise corrupted()
-        nonce, cipher = body[1 : 1 + NONCE_BYTES], body[1 + NONCE_BYTES :]
         try:
-            plain = zlib.decompress(_xor(cipher, _keystream(self._enc_key, nonce, len(cipher))))
+            plain = zlib.decompress(opened)
             doc = json.loads(plain)
         except (UnicodeDecodeError, ValueError, zlib.error):
             raise corrupted() from None

@@ -3,7 +3,8 @@
 Pure functions over an operation's ``params`` and ``rules`` tables (see
 ``mappings/sections/orders.yaml``). Each parameter spec says how to read it (``type``:
 string | int | datetime | list with ``member``), how to check it (``required``, ``max``,
-``min``, ``max_length``, ``values``, ``enum``, ``pattern``, ``latest``, ``clamp``, ``check``)
+``min``, ``max_length``, ``values``, ``enum``, ``pattern``, ``latest``, ``clamp``,
+``allow_future``, ``check``)
 and what becomes of it: ``upstream`` (an SP-API query parameter), ``filter`` (applied by the
 gateway to the translated element of that name) or ``refuse`` (no SP-API equivalent: the
 request is refused with that message rather than answered unfiltered).
@@ -185,6 +186,10 @@ def _parse_one(
             raise invalid(f"Invalid {name}: {number} must be between {lo} and {hi}.")
         return number
     _check_scalar(name, spec, raw, enums, patterns)
+    if spec.get("check") == "seller_marketplaces" and raw not in seller_marketplaces:
+        raise invalid(
+            f"Invalid {name} {raw[:64]!r}: the seller is not registered in this marketplace."
+        )
     return raw
 
 
@@ -208,7 +213,7 @@ def _check_scalar(
 
 
 def _check_time(name: str, spec: Mapping[str, Any], value: datetime, now: datetime) -> datetime:
-    if value > now:
+    if value > now and not spec.get("allow_future"):
         raise invalid(f"Invalid {name}: {format_millis(value)} is in the future.")
     if spec.get("latest") is not None:
         margin = timedelta(seconds=int(spec["latest"]))
@@ -239,6 +244,12 @@ def _apply_rule(
             raise MwsError("MissingParameter", f"One of {' or '.join(names)} is required.")
         if len(given) > 1:
             raise invalid(f"{' and '.join(given)} cannot both be specified.")
+    if "at_least_one" in rule:
+        names = list(rule["at_least_one"])
+        if not any(n in values for n in names):
+            raise MwsError(
+                "MissingParameter", f"One of {' or '.join(shown(n) for n in names)} is required."
+            )
     if "requires" in rule:
         for dependent, needed in rule["requires"].items():
             if dependent in values and needed not in values:

@@ -10,6 +10,7 @@ everything needed to resume, bound to the seller that asked.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,15 +46,20 @@ def fill_path(path: str, values: Mapping[str, str]) -> str:
     return path
 
 
-async def fetch_json(
+async def fetch_data(
     call: Call,
     upstream: Mapping[str, Any],
     *,
     marketplace_id: str,
-    query: Mapping[str, Any],
+    query: Mapping[str, Any] | None = None,
     path_params: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """One SP-API call described by ``upstream``; its JSON object (MwsError otherwise)."""
+    json: Any = None,
+) -> Any:
+    """One SP-API call described by ``upstream``; its decoded JSON, whatever its shape.
+
+    ``upstream.idempotent: true`` marks a POST that only reads (batch look-ups, fee
+    estimates), so the client may retry it after a timeout or a 5xx like a GET."""
+    idempotent = upstream.get("idempotent")
     result = await call.services.spapi.call(
         seller_id=call.identity.seller_id,
         marketplace_id=marketplace_id,
@@ -61,10 +67,32 @@ async def fetch_json(
         operation=str(upstream["operation"]),
         method=str(upstream.get("method", "GET")),
         path=fill_path(str(upstream["path"]), path_params or {}),
-        query=dict(query),
+        query=dict(query or {}),
+        json=json,
+        idempotent=bool(idempotent) if idempotent is not None else None,
         audit=call.audit,
     )
-    body = getattr(result, "data", None)
+    return getattr(result, "data", None)
+
+
+async def fetch_json(
+    call: Call,
+    upstream: Mapping[str, Any],
+    *,
+    marketplace_id: str,
+    query: Mapping[str, Any],
+    path_params: Mapping[str, str] | None = None,
+    json: Any = None,
+) -> dict[str, Any]:
+    """One SP-API call described by ``upstream``; its JSON object (MwsError otherwise)."""
+    body = await fetch_data(
+        call,
+        upstream,
+        marketplace_id=marketplace_id,
+        query=query,
+        path_params=path_params,
+        json=json,
+    )
     if not isinstance(body, dict):
         raise MwsError("InternalError", "SP-API answered with an unexpected document.")
     return body
@@ -148,6 +176,7 @@ class SectionApi:
         query: Mapping[str, Any] | None = None,
         json: Any = None,
         restricted: list[str] | None = None,
+        rdt_path: str | None = None,
         idempotent: bool | None = None,
         not_found: str | None = None,
         grantless: str | None = None,
@@ -162,12 +191,59 @@ class SectionApi:
             query=query,
             json=json,
             restricted=restricted,
+            rdt_path=rdt_path,
             idempotent=idempotent,
             audit=self.call.audit,
             not_found=not_found,
             grantless=grantless,
         )
         return response.data
+
+    # -- answers worth keeping: SP-API calls are the scarce resource (DESIGN.md §8) --------
+
+    def _answer_key(self, kind: str, ident: str) -> str:
+        return f"answers:{self.api}.{kind}:{self.seller_id}:{ident}"
+
+    async def remembered(self, kind: str, ident: str) -> dict[str, Any] | None:
+        """An answer kept by :meth:`remember` (None: none, or caching is off)."""
+        cache = self.call.services.cache
+        if cache is None:
+            return None
+        found = (await cache.get_many([self._answer_key(kind, ident)])).get(
+            self._answer_key(kind, ident)
+        )
+        if found is None:
+            return None
+        try:
+            value = json.loads(found)
+        except ValueError:
+            return None
+        if isinstance(value, dict):
+            self.call.audit.notes.setdefault("answers_reused", 0)
+            self.call.audit.notes["answers_reused"] += 1
+            return value
+        return None
+
+    async def remember(self, kind: str, ident: str, value: Any, ttl_seconds: float) -> None:
+        cache = self.call.services.cache
+        if cache is None or ttl_seconds <= 0:
+            return
+        encoded = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        await cache.put_many({self._answer_key(kind, ident): encoded}, ttl_seconds)
+
+    async def forget(self, kind: str, ident: str) -> None:
+        cache = self.call.services.cache
+        if cache is not None:
+            await cache.delete([self._answer_key(kind, ident)])
+
+    def page_budget(self, operation: str, cap: int) -> int:
+        """How many pages of ``operation`` one MWS call may read now: what the bucket holds
+        (at least one, which the client's call may wait for), at most ``cap``."""
+        pacer = getattr(self.client, "pacer", None)
+        if pacer is None:
+            return cap
+        available = pacer.available(self.seller_id, f"{self.api}.{operation}")
+        return max(1, min(cap, int(available)))
 
 
 _FIELD_MAPS: dict[int, tuple[Mapping[str, Any], FieldMaps]] = {}

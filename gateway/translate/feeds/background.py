@@ -20,7 +20,6 @@ import json
 import shutil
 import socket
 import time
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,10 +30,9 @@ import structlog
 
 from gateway import audit
 from gateway.feeds.model import ERROR, Issue
-from gateway.mws.credentials import Identity
 from gateway.mws.errors import MwsError
 from gateway.state.base import BackendUnavailable
-from gateway.translate.engine.call import Call, Services
+from gateway.translate.engine.call import Call, Services, background_call
 from gateway.translate.engine.intents import Intent
 from gateway.translate.feeds.creation import (
     ListingsWindow,
@@ -74,21 +72,6 @@ def start(services: Services, seller_id: str, key: str) -> bool:
     return services.background.spawn(f"feeds:{seller_id}:{key}", job)
 
 
-def _call(services: Services, seller_id: str, marketplaces: list[str]) -> Call:
-    section = services.catalog.sections["Feeds"]
-    version = section.versions[0]
-    return Call(
-        request_id=str(uuid.uuid4()),
-        section=section,
-        operation=section.operations["SubmitFeed"],
-        version=version.version,
-        namespace=version.namespace,
-        params={},
-        identity=Identity("background", seller_id, None, tuple(marketplaces)),
-        services=services,
-    )
-
-
 def _emit(call: Call, submission_id: str, part: int, outcome: str, error: str | None) -> None:
     event: dict[str, Any] = {
         "request_id": call.request_id,
@@ -103,7 +86,7 @@ def _emit(call: Call, submission_id: str, part: int, outcome: str, error: str | 
     }
     if call.audit.upstream:
         event["upstream"] = audit.upstream_entries(call.audit.upstream)
-    audit.emit(event)
+    audit.emit(event, "background_work")
 
 
 async def run(services: Services, seller_id: str, key: str) -> None:
@@ -113,7 +96,7 @@ async def run(services: Services, seller_id: str, key: str) -> None:
     data = dict(record.data)
     spec: Mapping[str, Any] = data["spec"]
     work = Work(
-        _call(services, seller_id, list(spec["marketplaceIds"])),
+        background_call(services, "Feeds", "SubmitFeed", seller_id, list(spec["marketplaceIds"])),
         intents_of(services, seller_id),
         Intent(key, data, False),
     )
@@ -230,7 +213,13 @@ async def resume(services: Services) -> None:
             elif float(data.get("lease", 0)) < time.time() - ORPHAN_SECONDS:
                 spec = data.get("spec") or {}
                 work = Work(
-                    _call(services, seller_id, list(spec.get("marketplaceIds") or [])),
+                    background_call(
+                        services,
+                        "Feeds",
+                        "SubmitFeed",
+                        seller_id,
+                        list(spec.get("marketplaceIds") or []),
+                    ),
                     intents_of(services, seller_id),
                     Intent(record.key, dict(data), False),
                 )

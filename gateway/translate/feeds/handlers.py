@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.feeds.model import ERROR, Issue, ResultCodes
+from gateway.feeds.model import ERROR, Issue, IssueTotals, ResultCodes
 from gateway.feeds.report import (
     processing_report_text,
     processing_report_xml,
@@ -324,7 +324,10 @@ async def _build_result(call: Call, submission: Submission) -> tuple[bytes, str]
                 f"({submission.part_status.get(feed_id, 'FATAL')}); its messages were not applied."
             )
             issues.append(Issue(0, ERROR, codes.feed_failed, text))
-    summary = summarize(submission.processed, [*issues, *upstream_issues(reports, codes)])
+    local = IssueTotals(**submission.issue_totals) if submission.issue_totals else None
+    summary = summarize(
+        submission.processed, [*issues, *upstream_issues(reports, codes)], local, codes
+    )
     if submission.format == "flat":
         return processing_report_text(summary), TEXT_REPORT_TYPE
     return processing_report_xml(submission.id, seller, summary), XML_REPORT_TYPE

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,38 +23,6 @@ class ListFilter:
     max_count: int
     submitted_from: datetime | None
     submitted_to: datetime | None
-
-
-def _md5_value(value: str, what: str) -> str:
-    value = value.strip()
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 16:
-        raise MwsError("InvalidParameterValue", f"{what} {value[:64]!r} is not a base64 MD5.")
-    return value
-
-
-def content_md5(params: Mapping[str, str], headers: Mapping[str, str], computed: str) -> str:
-    """The client's MD5 (``ContentMD5Value`` or the ``Content-MD5`` header), checked."""
-    param = params.get("ContentMD5Value")
-    header = headers.get("content-md5")
-    if param is None and header is None:
-        raise MwsError("ContentMD5Missing")
-    if param is not None and header is not None and param.strip() != header.strip():
-        raise MwsError(
-            "InvalidParameterValue",
-            "The ContentMD5Value parameter and the Content-MD5 header do not match.",
-        )
-    given = _md5_value(param if param is not None else header or "", "Content-MD5")
-    if given != computed:
-        raise MwsError(
-            "ContentMD5DoesNotMatch",
-            f"The Content-MD5 HTTP header you passed for your feed ({given}) did not match the "
-            f"Content-MD5 we calculated for your feed ({computed})",
-        )
-    return given
 
 
 def _options(raw: str | None) -> dict[str, str]:

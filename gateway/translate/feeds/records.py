@@ -53,6 +53,7 @@ class Submission:
     processed: int = 0
     issues: list[dict[str, Any]] = field(default_factory=list)
     pending_parts: int = 0  # parts not created yet (created in the background)
+    issue_totals: dict[str, int] = field(default_factory=dict)  # exact counts (issues capped)
     intent: str | None = None  # the key of the SubmitFeed intent while parts are pending
 
     @classmethod

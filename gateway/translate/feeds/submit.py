@@ -21,24 +21,22 @@ are created in the background as the window admits them
 
 from __future__ import annotations
 
-import json
+import functools
 import shutil
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import anyio
 
-from gateway.feeds.envelope import convert_envelope
-from gateway.feeds.flatfile import charset_of, convert_price_quantity
-from gateway.feeds.listings import feed_documents
-from gateway.feeds.model import Conversion, ConversionOptions, Issue, ResultCodes
+from gateway.feeds.model import ConversionOptions, Issue, ResultCodes
+from gateway.feeds.parts import convert_to_parts
 from gateway.feeds.report import retired_issue
 from gateway.mws.errors import MwsError
 from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.document import content_md5
 from gateway.translate.engine.intents import Intent
 from gateway.translate.feeds import background
 from gateway.translate.feeds.creation import (
@@ -51,7 +49,7 @@ from gateway.translate.feeds.creation import (
     intents_of,
     store_submission,
 )
-from gateway.translate.feeds.params import content_md5, submit_params
+from gateway.translate.feeds.params import submit_params
 from gateway.translate.feeds.records import (
     LAST,
     SUBMISSION,
@@ -192,7 +190,13 @@ async def _submit(work: Work, feed: Feed, translation: Mapping[str, Any]) -> Sub
     return submission
 
 
-async def _local(work: Work, feed: Feed, processed: int, issues: list[Issue]) -> Submission:
+async def _local(
+    work: Work,
+    feed: Feed,
+    processed: int,
+    issues: list[Issue],
+    totals: dict[str, int] | None = None,
+) -> Submission:
     """A submission the gateway answers itself: done at once, nothing sent upstream."""
     call = work.call
     submission_id = work.intent.data.get("local_id")
@@ -206,63 +210,51 @@ async def _local(work: Work, feed: Feed, processed: int, issues: list[Issue]) ->
     submission.started = submission.completed = submission.submitted
     submission.processed = processed
     submission.issues = [i.to_json() for i in issues]
+    submission.issue_totals = dict(totals or {})
     await store_submission(call, submission)
     return submission
-
-
-def convert(
-    row: Mapping[str, Any], body: bytes, content_type: str, options: ConversionOptions
-) -> Conversion:
-    if row.get("template") == "price_quantity":
-        return convert_price_quantity(body, charset_of(content_type), options)
-    return convert_envelope(body, str(row.get("message_type", "Inventory")), options)
-
-
-def _write_parts(
-    conversion: Conversion, seller_id: str, max_messages: int, directory: Path
-) -> list[tuple[Path, list[int]]]:
-    """The JSON_LISTINGS_FEED documents of ``conversion``, one file each, with their
-    MessageIDs."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for index, doc in enumerate(feed_documents(conversion.messages, seller_id, max_messages)):
-        path = directory / f"part-{index + 1:05d}.json"
-        path.write_bytes(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
-        written.append((path, [int(m["messageId"]) for m in doc["messages"]]))
-    return written
 
 
 async def _translated(work: Work, feed: Feed, translation: Mapping[str, Any]) -> Submission:
     call = work.call
     services = call.services
-    assert call.body is not None
+    body = call.body
+    assert body is not None
     options = ConversionOptions.from_table(
         translation, marketplaces=feed.marketplaces, marketplace_rows=services.catalog.marketplaces
     )
-    document = await call.body.read()
-    conversion = await anyio.to_thread.run_sync(
-        convert, feed.row, document, call.body.content_type, options
-    )
-    del document
     directory = background.part_directory(services, call.identity.seller_id, work.intent.key)
-    files = await anyio.to_thread.run_sync(
-        _write_parts,
-        conversion,
-        call.identity.seller_id,
-        int(translation.get("max_messages_per_feed", 25000)),
-        directory,
+    conversion = await anyio.to_thread.run_sync(
+        functools.partial(
+            convert_to_parts,
+            body.rewound(),
+            feed.row,
+            body.content_type,
+            options,
+            seller_id=call.identity.seller_id,
+            max_messages=int(translation.get("max_messages_per_feed", 25000)),
+            directory=directory,
+        )
     )
+    files = conversion.parts
     call.audit.notes["feed_messages"] = {
         "read": conversion.processed,
-        "translated": len(conversion.messages),
+        "translated": conversion.translated,
         "parts": len(files),
     }
+    issues = [i.to_json() for i in conversion.issues]
+    totals = asdict(conversion.totals)
     if not files:
         shutil.rmtree(directory, ignore_errors=True)
-        return await _local(work, feed, conversion.processed, conversion.issues)
+        return await _local(work, feed, conversion.processed, list(conversion.issues), totals)
     states = work.part_states(len(files))
-    for state, (path, ids) in zip(states, files, strict=True):
-        state.update(file=path.name, first=ids[0], last=ids[-1], count=len(ids))
+    for state, part in zip(states, files, strict=True):
+        state.update(
+            file=part.path.name,
+            first=part.first_message_id,
+            last=part.last_message_id,
+            count=part.messages,
+        )
     window = ListingsWindow.of(services, call.identity.seller_id, feed.marketplaces[0])
     created = sum(1 for s in states if s.get("feed"))
     taken, retry_after = await window.take(services, len(files) - created)
@@ -274,11 +266,11 @@ async def _translated(work: Work, feed: Feed, translation: Mapping[str, Any]) ->
     api = FeedsApi(call, feed.marketplaces[0])
     failure: MwsError | None = None
     budget = created + taken
-    for index, (state, (path, _)) in enumerate(zip(states, files, strict=True)):
+    for index, (state, part) in enumerate(zip(states, files, strict=True)):
         if index >= budget and not state.get("feed"):
             break
         try:
-            await create_part(work, api, spec, state, Part(upload_type, PartFile(path)))
+            await create_part(work, api, spec, state, Part(upload_type, PartFile(part.path)))
         except MwsError as exc:
             if index == 0:
                 raise
@@ -290,7 +282,8 @@ async def _translated(work: Work, feed: Feed, translation: Mapping[str, Any]) ->
     submission.feed_ids = feed_ids
     submission.part_status = dict.fromkeys(feed_ids, "IN_QUEUE")
     submission.processed = conversion.processed
-    submission.issues = [i.to_json() for i in conversion.issues]
+    submission.issues = issues
+    submission.issue_totals = totals
     pending = len(files) - len(feed_ids)
     if pending and (failure is None or failure.code in background.TRANSIENT):
         submission.pending_parts = pending

@@ -76,15 +76,26 @@ class FeedsApi(SectionApi):
         return [f for f in data.get("feeds") or [] if isinstance(f, dict)]
 
     async def get_feed(self, feed_id: str) -> dict[str, Any] | None:
-        """The feed, or ``None`` when SP-API does not know it."""
+        """The feed, or ``None`` when SP-API does not know it.
+
+        A feed still in progress is answered from the last getFeed for
+        ``status_poll_seconds`` (repeated status polls), a finished one for an hour."""
+        kept = await self.remembered("feed", feed_id)
+        if kept is not None:
+            return kept
         try:
             data = await self._call("getFeed", "GET", f"{BASE}/feeds/{quote(feed_id, safe='')}")
         except (UpstreamNotFound, UpstreamClientError):
             return None
-        return json_object(data, "getFeed")
+        feed = json_object(data, "getFeed")
+        final = str(feed.get("processingStatus")) in ("DONE", "CANCELLED", "FATAL")
+        poll = self.call.services.settings.status_poll_seconds
+        await self.remember("feed", feed_id, feed, 3600.0 if final else poll)
+        return feed
 
     async def cancel_feed(self, feed_id: str) -> bool:
         """Cancel an IN_QUEUE feed; ``False`` when SP-API refuses (already started)."""
+        await self.forget("feed", feed_id)
         try:
             await self._call(
                 "cancelFeed", "DELETE", f"{BASE}/feeds/{quote(feed_id, safe='')}", idempotent=True

@@ -2,7 +2,7 @@
 
 Parameters, SP-API calls and element trees are tables in
 ``mappings/sections/merchant_fulfillment.yaml``; request bodies are built by
-:mod:`gateway.translate.merchant.params`. createShipment, getShipment and cancelShipment are
+:mod:`gateway.translate.engine.structures`. createShipment, getShipment and cancelShipment are
 restricted operations: the upstream client fetches an RDT for them (``restricted: true``).
 CreateShipment buys a label and is never retried blindly.
 """
@@ -18,8 +18,8 @@ from gateway.mws.xml import Element
 from gateway.translate.engine.call import Call, XmlResult
 from gateway.translate.engine.fields import FieldMaps
 from gateway.translate.engine.params import parse_params
+from gateway.translate.engine.structures import build_body
 from gateway.translate.engine.upstream import SectionApi, field_maps, fill_path, json_object
-from gateway.translate.merchant.params import build_body
 
 
 class MerchantApi(SectionApi):

@@ -1,11 +1,18 @@
-"""MWS Products GetMatchingProduct / GetMatchingProductForId on Catalog Items 2022-04-01.
+"""MWS Products catalog operations on Catalog Items 2022-04-01.
 
-Both become ``searchCatalogItems`` with ``identifiers`` (<= 20 per call) and
-``identifiersType``. Catalog items are matched back to the requested identifiers by ASIN, or by
-the EAN/UPC/ISBN/JAN values in ``identifiers``; SellerSKUs cannot be matched back (SP-API does
-not echo them), so each SKU gets its own call. An identifier without a match answers a
-``ClientError`` result, as MWS did. The ``ns2:ItemAttributes`` children come from the
-``item_attributes`` table (``mappings/sections/products.yaml``).
+GetMatchingProduct / GetMatchingProductForId become ``searchCatalogItems`` with
+``identifiers`` (<= 20 per call) and ``identifiersType``. Catalog items are matched back to the
+requested identifiers by ASIN, or by the EAN/UPC/ISBN/JAN values in ``identifiers``; SellerSKUs
+cannot be matched back (SP-API does not echo them), so each SKU gets its own call. An
+identifier without a match answers a ``ClientError`` result, as MWS did. The
+``ns2:ItemAttributes`` children come from the ``item_attributes`` table
+(``mappings/sections/products.yaml``).
+
+ListMatchingProducts is one keyword ``searchCatalogItems`` (a page of 10, the most MWS
+answered); its QueryContextId becomes ``classificationIds`` through ``tables.query_contexts``.
+GetProductCategoriesForASIN / ForSKU read the item's ``classifications`` (``getCatalogItem``,
+or ``searchCatalogItems`` by SKU with the caller's ``sellerId``): every classification SP-API
+lists is one MWS ``Self`` with its ``Parent`` chain up to the root.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gateway.mws.errors import MwsError
 from gateway.mws.xml import Element
+from gateway.spapi.errors import UpstreamNotFound
 from gateway.translate.engine.call import Call, XmlResult
 from gateway.translate.engine.records import format_int
 from gateway.translate.engine.upstream import base_query, dig, fetch_json
@@ -25,6 +34,7 @@ from gateway.translate.products.pricing import (
 )
 
 DIMENSIONS = (("Height", "height"), ("Length", "length"), ("Width", "width"), ("Weight", "weight"))
+MAX_CATEGORY_DEPTH = 30  # a longer parent chain than Amazon's deepest is a loop
 
 
 # ------------------------------------------------------------------ pure
@@ -184,6 +194,54 @@ def unmatched(kind: str, value: str, marketplace: str) -> list[Element]:
     return [item_error(invalid_identifier(kind, value, marketplace))]
 
 
+def search_keywords(query: str) -> str:
+    """The MWS Query as one ``keywords`` value: SP-API splits keywords at commas."""
+    return " ".join(query.replace(",", " ").split())
+
+
+def query_context(
+    contexts: Mapping[str, Mapping[str, Any]], marketplace: str, context: str | None
+) -> tuple[str | None, bool]:
+    """(classificationIds or None, whether the context was mapped) for a QueryContextId."""
+    if context is None:
+        return None, True
+    known = contexts.get(marketplace)
+    if known is None:
+        return None, False
+    if context not in known:
+        raise MwsError(
+            "InvalidParameterValue",
+            f"Invalid QueryContextId {context[:64]!r} for marketplace {marketplace}.",
+        )
+    node = known[context]
+    return (str(node), True) if node is not None else (None, context == "All")
+
+
+def category(node: Any, depth: int = 0) -> Element | None:
+    """One classification as the MWS category tree: ProductCategoryId, Name, Parent."""
+    if not isinstance(node, Mapping) or not node.get("classificationId"):
+        return None
+    children: list[Element] = [("ProductCategoryId", str(node["classificationId"]))]
+    if node.get("displayName"):
+        children.append(("ProductCategoryName", str(node["displayName"])))
+    if depth < MAX_CATEGORY_DEPTH:
+        parent = category(node.get("parent"), depth + 1)
+        if parent is not None:
+            children.append(("Parent", parent[1]))
+    return ("Self", children)
+
+
+def categories(item: Mapping[str, Any], marketplace: str) -> list[Element]:
+    """One ``Self`` per classification of ``item`` in ``marketplace``."""
+    entry = for_marketplace(item, "classifications", marketplace) or {}
+    out: list[Element] = []
+    for node in entry.get("classifications") or []:
+        element = category(node)
+        if element is not None:
+            out.append(element)
+    return out
+
+
 # ------------------------------------------------------------------ I/O
 
 
@@ -264,3 +322,68 @@ async def get_matching_product(call: Call) -> XmlResult:
         results.append(("GetMatchingProductResult", content, {"ASIN": asin, "status": status}))
     call.audit.notes.update({"products_items": len(asins)})
     return XmlResult(results=results)
+
+
+async def list_matching_products(call: Call) -> XmlResult:
+    """ListMatchingProducts -> one keyword searchCatalogItems (10 products at most)."""
+    tables = call.section.tables
+    spec = call.operation.spec
+    upstream = spec["upstream"]
+    marketplace, parsed = parse_request(spec, call.params, call.identity.marketplaces)
+    keywords = search_keywords(str(parsed.values["Query"]))
+    if not keywords:
+        raise MwsError("InvalidParameterValue", "Invalid Query: it holds no search words.")
+    context = parsed.values.get("QueryContextId")
+    node, mapped = query_context(
+        tables.get("query_contexts") or {}, marketplace, str(context) if context else None
+    )
+    query: dict[str, Any] = base_query(upstream)
+    query.update({"marketplaceIds": marketplace, "keywords": keywords})
+    if node is not None:
+        query["classificationIds"] = node
+    body = await fetch_json(call, upstream, marketplace_id=marketplace, query=query)
+    raw = dig(body, str(upstream.get("items", "items")))
+    found = [i for i in raw if isinstance(i, Mapping)] if isinstance(raw, list) else []
+    products = [product(i, marketplace, tables, declare=False) for i in found[:10]]
+    call.audit.notes["products_items"] = len(products)
+    if not mapped:
+        call.audit.notes["products_context_unmapped"] = str(context)[:64]
+    return XmlResult(children=[("Products", products, PRODUCT_ATTRS)])
+
+
+async def get_product_categories(call: Call) -> XmlResult:
+    """GetProductCategoriesForASIN (getCatalogItem) / ...ForSKU (searchCatalogItems by SKU)."""
+    spec = call.operation.spec
+    upstream: Mapping[str, Any] = spec["upstream"]
+    single: Mapping[str, Any] = spec["single"]
+    marketplace, parsed = parse_request(spec, call.params, call.identity.marketplaces)
+    value = str(parsed.values[str(single["param"])])
+    kind = str(single["kind"])
+    missing = MwsError("InvalidParameterValue", invalid_identifier(kind, value, marketplace))
+    query: dict[str, Any] = base_query(upstream)
+    query["marketplaceIds"] = marketplace
+    item: Mapping[str, Any] | None
+    if upstream.get("path_param"):
+        path_params = {str(k): value for k in upstream["path_param"]}
+        try:
+            item = await fetch_json(
+                call, upstream, marketplace_id=marketplace, query=query, path_params=path_params
+            )
+        except UpstreamNotFound:
+            raise missing from None
+    else:
+        if "," in value:  # SP-API takes identifiers comma-separated
+            raise MwsError(
+                "InvalidParameterValue",
+                f"{kind} {value[:64]} contains a comma, which SP-API cannot look up.",
+            )
+        query.update({"identifiers": value, "sellerId": call.identity.seller_id})
+        body = await fetch_json(call, upstream, marketplace_id=marketplace, query=query)
+        raw = dig(body, str(upstream.get("items", "items")))
+        items = [i for i in raw if isinstance(i, Mapping)] if isinstance(raw, list) else []
+        item = items[0] if items else None
+    if item is None:
+        raise missing
+    selves = categories(item, marketplace)
+    call.audit.notes["products_categories"] = len(selves)
+    return XmlResult(children=selves)

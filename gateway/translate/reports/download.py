@@ -160,6 +160,10 @@ class ReportCache:
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.directory / f"{key}.body", self.directory / f"{key}.json"
 
+    def contains(self, key: str) -> bool:
+        body, meta = self._paths(key)
+        return body.exists() and meta.exists()
+
     def open(self, key: str) -> tuple[SpooledReport, BinaryIO] | None:
         body, meta = self._paths(key)
         try:

@@ -19,6 +19,7 @@ from gateway.mws.xml import Element
 from gateway.translate.engine.call import Call, RawResult, XmlResult
 from gateway.translate.engine.nexttoken import TokenCodec
 from gateway.translate.reports import params as rp
+from gateway.translate.reports import prefetch
 from gateway.translate.reports import render as render
 from gateway.translate.reports.download import DEFAULT_CACHE_BYTES, ReportCache, stream_file
 from gateway.translate.reports.listing import Cursor, collect, type_groups
@@ -31,6 +32,7 @@ PAGE_KIND_REQUESTS = "reports.requests"
 PAGE_KIND_REPORTS = "reports.reports"
 MAX_CANCEL_INFO = 100
 COUNT_PAGE = 100
+MAX_PAGES = 20  # getReports pages one MWS list page may read at most
 
 
 def tables(call: Call) -> ReportsTables:
@@ -162,7 +164,9 @@ async def _request_page(
     call: Call, t: ReportsTables, cursor: Cursor, statuses: list[str], max_count: int
 ) -> XmlResult:
     api = ReportsApi(call)
-    items, nxt = await collect(api.get_reports, cursor, max_count, _status_select(t, statuses))
+    budget = api.page_budget("getReports", MAX_PAGES)
+    select = _status_select(t, statuses)
+    items, nxt = await collect(api.get_reports, cursor, max_count, select, max_fetches=budget)
     token = None
     if nxt is not None:
         token = _codec(call).encode(
@@ -176,6 +180,7 @@ async def get_report_request_list(call: Call) -> XmlResult:
     f = rp.request_filter(call.params)
     if f.request_ids:
         reports = await _reports_by_id(ReportsApi(call), f.request_ids)
+        prefetch.start(call, report_cache(call), t, reports)
         return XmlResult(render.page([render.report_request_info(r, t) for r in reports], None))
     t.statuses.spapi_statuses(f.statuses)  # validates the MWS statuses
     groups = type_groups(await _list_types(call, t, f.report_types))
@@ -199,14 +204,24 @@ async def _all_requests(call: Call, t: ReportsTables, f: rp.RequestFilter) -> li
     t.statuses.spapi_statuses(f.statuses)
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _request_query(f, t, COUNT_PAGE))
-    items, _ = await collect(
-        ReportsApi(call).get_reports,
-        cursor,
-        10**9,
-        _status_select(t, list(f.statuses)),
-        max_fetches=10**6,
-    )
+    api = ReportsApi(call)
+    select = _status_select(t, list(f.statuses))
+    budget = api.page_budget("getReports", 10**6)
+    items, rest = await collect(api.get_reports, cursor, 10**9, select, max_fetches=budget)
+    if rest is not None:
+        raise _count_throttled()
     return items
+
+
+def _count_throttled() -> MwsError:
+    """A count needs every page; one that would empty getReports' bucket waits instead of
+    locking the seller out of report listing."""
+    return MwsError(
+        "RequestThrottled",
+        "Request is throttled: counting needs more SP-API getReports pages than its rate "
+        "allows now.",
+        headers={"Retry-After": "60"},
+    )
 
 
 async def get_report_request_count(call: Call) -> XmlResult:
@@ -279,13 +294,16 @@ async def _report_page(
 ) -> XmlResult:
     acks: dict[str, str] = {}
     select = _report_select(call, t, flt.get("a"), _dt(flt.get("from")), _dt(flt.get("to")), acks)
-    items, nxt = await collect(ReportsApi(call).get_reports, cursor, max_count, select)
+    api = ReportsApi(call)
+    budget = api.page_budget("getReports", MAX_PAGES)
+    items, nxt = await collect(api.get_reports, cursor, max_count, select, max_fetches=budget)
     token = None
     if nxt is not None:
         token = _codec(call).encode(
             PAGE_KIND_REPORTS, {"c": nxt.to_state(), "f": flt, "n": max_count}
         )
     infos = [render.report_info(r, t, acks.get(str(r.get("reportId")))) for r in items]
+    prefetch.start(call, report_cache(call), t, items)
     return XmlResult(render.page(infos, token))
 
 
@@ -305,6 +323,7 @@ async def get_report_list(call: Call) -> XmlResult:
         done = [r for r in reports if t.statuses.mws_status(r) == "_DONE_"]
         acks = await _acks(call, [str(r["reportId"]) for r in done])
         infos = [render.report_info(r, t, acks.get(str(r["reportId"]))) for r in done]
+        prefetch.start(call, report_cache(call), t, done)
         return XmlResult(render.page(infos, None))
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _report_query(f.available_to, f.max_count))
@@ -329,7 +348,11 @@ async def get_report_count(call: Call) -> XmlResult:
     groups = type_groups(await _list_types(call, t, f.report_types))
     cursor = Cursor(groups, _report_query(f.available_to, COUNT_PAGE))
     select = _report_select(call, t, f.acknowledged, f.available_from, f.available_to, {})
-    items, _ = await collect(ReportsApi(call).get_reports, cursor, 10**9, select, max_fetches=10**6)
+    api = ReportsApi(call)
+    budget = api.page_budget("getReports", 10**6)
+    items, rest = await collect(api.get_reports, cursor, 10**9, select, max_fetches=budget)
+    if rest is not None:
+        raise _count_throttled()
     return XmlResult(render.count(len(items)))
 
 
@@ -442,6 +465,7 @@ async def get_report(call: Call) -> RawResult:
     report_id = rp.required(call.params, "ReportId")
     cache = report_cache(call)
     key = cache.key(call.identity.seller_id, report_id)
+    await call.services.background.join(prefetch.job_name(key))  # a download ahead, if any
     hit = cache.open(key)
     if hit is None:
         api = ReportsApi(call)

@@ -26,6 +26,8 @@ from gateway.translate.reports.download import (
 )
 
 BASE = "/reports/2021-06-30"
+FINAL_STATUSES = frozenset({"DONE", "CANCELLED", "FATAL"})
+FINAL_SECONDS = 3600.0  # a finished report no longer changes
 
 _sync_lock = threading.Lock()
 _sync_client: httpx.Client | None = None
@@ -96,17 +98,28 @@ class ReportsApi(SectionApi):
         return data
 
     async def get_report(self, report_id: str) -> dict[str, Any] | None:
-        """The report, or ``None`` when SP-API does not know it (404, or 400 for a bad id)."""
+        """The report, or ``None`` when SP-API does not know it (404, or 400 for a bad id).
+
+        Status polls repeat: a report still in progress is answered from the last getReport
+        for ``status_poll_seconds``, a finished one (it no longer changes) for an hour."""
+        kept = await self.remembered("report", report_id)
+        if kept is not None:
+            return kept
         try:
             data = await self._call(
                 "getReport", "GET", f"{BASE}/reports/{quote(report_id, safe='')}"
             )
         except (UpstreamNotFound, UpstreamClientError):
             return None
-        return json_object(data, "getReport")
+        report = json_object(data, "getReport")
+        final = str(report.get("processingStatus")) in FINAL_STATUSES
+        poll = self.call.services.settings.status_poll_seconds
+        await self.remember("report", report_id, report, FINAL_SECONDS if final else poll)
+        return report
 
     async def cancel_report(self, report_id: str) -> bool:
         """Cancel an IN_QUEUE report; ``False`` when SP-API refuses (already started)."""
+        await self.forget("report", report_id)
         try:
             await self._call(
                 "cancelReport",

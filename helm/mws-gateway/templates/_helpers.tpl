@@ -49,6 +49,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* Whether the chart generates and keeps the NextToken key (see tokenKey in values.yaml). */}}
+{{- define "mws-gateway.generateTokenKey" -}}
+{{- $inConfig := hasKey (.Values.gateway.config | default dict) "token_key" }}
+{{- $inChartSecret := and .Values.secret.create (hasKey (.Values.secret.stringData | default dict) "MWS_GATEWAY_TOKEN_KEY") }}
+{{- if and .Values.tokenKey.generate (not $inConfig) (not $inChartSecret) }}true{{ end }}
+{{- end }}
+
+{{- define "mws-gateway.tokenKeySecretName" -}}
+{{- printf "%s-token-key" (include "mws-gateway.fullname" . | trunc 53 | trimSuffix "-") }}
+{{- end }}
+
+{{/* The drain grace the gateway gets: what terminationGracePeriodSeconds leaves. */}}
+{{- define "mws-gateway.shutdownGraceSeconds" -}}
+{{- sub (int .Values.terminationGracePeriodSeconds) (add (int .Values.preStopDelaySeconds) (int .Values.shutdown.readinessDelaySeconds) (int .Values.shutdown.marginSeconds)) }}
+{{- end }}
+
 {{- define "mws-gateway.redisConfigured" -}}
 {{- if or .Values.redis.url .Values.redis.urlSecretKey }}true{{ end }}
 {{- end }}
@@ -79,6 +95,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.notifications.bridge.enabled (not (or .Values.postgresql.url .Values.postgresql.urlSecretKey)) }}
 {{- fail "mws-gateway: notifications.bridge.enabled needs postgresql.url or postgresql.urlSecretKey: the bridge routes by the subscriptions the gateway pods record, which a pod's own SQLite file would not share" }}
+{{- end }}
+{{- if lt (int (include "mws-gateway.shutdownGraceSeconds" .)) 1 }}
+{{- fail (printf "mws-gateway: terminationGracePeriodSeconds (%d) leaves no shutdown grace after preStopDelaySeconds (%d), shutdown.readinessDelaySeconds (%d) and shutdown.marginSeconds (%d): raise it or lower those" (int .Values.terminationGracePeriodSeconds) (int .Values.preStopDelaySeconds) (int .Values.shutdown.readinessDelaySeconds) (int .Values.shutdown.marginSeconds)) }}
 {{- end }}
 {{- end }}
 

@@ -1,11 +1,22 @@
-"""MWS MerchantFulfillment request parameters -> SP-API Merchant Fulfillment v0 JSON.
+"""Nested MWS request structures -> JSON objects, driven by a section's ``tables.request``.
 
-Pure functions over ``tables.request`` of ``mappings/sections/merchant_fulfillment.yaml``.
-Unlike Fulfillment Outbound, the structures nest (``ShipmentRequestDetails.ShipFromAddress.Name``,
-``...ItemList.Item.N.ItemWeight.Value``) and SP-API wants numbers as JSON numbers, so rows
-here may name a nested structure (``struct``), a list of structures (``list`` with the member
-spellings to accept, e.g. the documented ``Item`` and the library's ``member``), a list of
-values (``values``) or a scalar (``as``: string, int, bool, decimal, datetime; ``enum``).
+MWS flattens structures into dotted parameters (``ShipFromAddress.Name``,
+``InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.1.PrepOwner``). A request
+table is a list of rows, one per MWS field, in any order::
+
+    {mws: Name, to: jsonKey, required: true, max_length: 50}           a scalar
+    {mws: Quantity, as: int | decimal | bool | datetime, min: 1}       a typed scalar
+    {mws: PrepOwner, enum: prep_owner}                                 MWS value -> JSON value
+    {mws: ShipFromAddress, struct: address}                            a nested structure
+    {mws: Items, list: item, member: [member, ""], max: 200}           a list of structures
+    {mws: Ids, values: true, member: [member]}                         a list of values
+
+``member`` names the list spellings accepted, the first being the official one: clients
+disagree (the documentation's ``PrepDetails.N``, the libraries' ``member.N``, boto's bare
+``Name.N`` written as ``""``); a request mixing two spellings of one list is refused.
+``drop: true`` reads and checks a field MWS accepted but SP-API has no place for, and leaves it
+out of the body. Missing required fields give ``MissingParameter``, bad values
+``InvalidParameterValue``, each naming the field as the client spelled it. Pure functions.
 """
 
 from __future__ import annotations
@@ -32,7 +43,8 @@ def _decimal(text: str, shown: str) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any:
+def scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any:
+    """One MWS value as the row types it (``as``, ``enum``, ``min``, ``max``)."""
     kind = str(row.get("as", "string"))
     if "enum" in row:
         table: Mapping[str, str] = enums[str(row["enum"])]
@@ -44,8 +56,11 @@ def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any
             number = int(text)
         except ValueError:
             raise invalid(f"Invalid {shown}: {text[:32]!r} is not an integer.") from None
-        if number < 1:
-            raise invalid(f"Invalid {shown}: {number} must be positive.")
+        lo = int(row.get("min", 1))
+        hi = row.get("max")
+        if number < lo or (hi is not None and number > int(hi)):
+            bound = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+            raise invalid(f"Invalid {shown}: {number} must be {bound}.")
         return number
     if kind == "decimal":
         return _decimal(text, shown)
@@ -58,22 +73,26 @@ def _scalar(row: Mapping[str, Any], text: str, shown: str, enums: Tables) -> Any
     return text
 
 
-def _wire(fields: Mapping[str, str], name: str, spellings: Sequence[str]) -> str:
-    """The list prefix the client used (``Name.Item`` or ``Name.member``); mixing is refused."""
+def _prefix(name: str, spelling: str) -> str:
+    return f"{name}.{spelling}" if spelling else name
+
+
+def list_wire(fields: Mapping[str, str], name: str, spellings: Sequence[str]) -> str:
+    """The list prefix the client used (``Name.PrepDetails``, ``Name.member`` or ``Name``)."""
     used = [
-        f"{name}.{s}"
+        _prefix(name, s)
         for s in spellings
-        if struct_list(fields, f"{name}.{s}") or list_values(fields, f"{name}.{s}")
+        if struct_list(fields, _prefix(name, s)) or list_values(fields, _prefix(name, s))
     ]
     if len(used) > 1:
         raise invalid(f"{name}: use one of {', '.join(n + '.N' for n in used)}, not several.")
-    return used[0] if used else f"{name}.{spellings[0]}"
+    return used[0] if used else _prefix(name, spellings[0])
 
 
 def build(
     fields: Mapping[str, str], table_name: str, prefix: str, request: Tables, enums: Tables
 ) -> dict[str, Any]:
-    """One SP-API object from the flat ``{"Field[.Sub]": value}`` of an MWS structure."""
+    """One JSON object from the flat ``{"Field[.Sub]": value}`` of an MWS structure."""
     out: dict[str, Any] = {}
     for row in request[table_name]:
         mws, to = str(row["mws"]), str(row.get("to", row["mws"]))
@@ -81,34 +100,35 @@ def build(
         if "struct" in row:
             sub = struct_fields(fields, mws)
             if any(v.strip() for v in sub.values()):
-                out[to] = build(sub, str(row["struct"]), shown, request, enums)
+                built = build(sub, str(row["struct"]), shown, request, enums)
+                if not row.get("drop"):
+                    out[to] = built
             elif row.get("required"):
                 raise missing(f"{shown}.*")
             continue
         if "list" in row or "values" in row:
             spellings = [str(s) for s in row.get("member") or ["member"]]
-            wire = _wire(fields, mws, spellings)
+            wire = list_wire(fields, mws, spellings)
+            lead = f"{prefix}." if prefix else ""
             if "list" in row:
                 items = struct_list(fields, wire)
+                limit = row.get("max")
+                if limit is not None and len(items) > int(limit):
+                    raise invalid(f"{lead}{wire}.N accepts at most {limit} members.")
                 value: list[Any] = [
-                    build(
-                        item,
-                        str(row["list"]),
-                        f"{prefix + '.' if prefix else ''}{wire}.{n}",
-                        request,
-                        enums,
-                    )
+                    build(item, str(row["list"]), f"{lead}{wire}.{n}", request, enums)
                     for n, item in enumerate(items, 1)
                 ]
             else:
                 value = [v.strip() for v in list_values(fields, wire) if v.strip()]
-            limit = row.get("max")
-            if limit is not None and len(value) > int(limit):
-                raise invalid(f"{shown} accepts at most {limit} members.")
+                limit = row.get("max")
+                if limit is not None and len(value) > int(limit):
+                    raise invalid(f"{lead}{wire}.N accepts at most {limit} values.")
             if value:
-                out[to] = value
+                if not row.get("drop"):
+                    out[to] = value
             elif row.get("required"):
-                raise missing(f"{prefix + '.' if prefix else ''}{wire}.N")
+                raise missing(f"{lead}{wire}.N")
             continue
         text = (fields.get(mws) or "").strip()
         if not text:
@@ -118,7 +138,9 @@ def build(
         limit = row.get("max_length")
         if limit is not None and len(text) > int(limit):
             raise invalid(f"Invalid {shown}: longer than {limit} characters.")
-        out[to] = _scalar(row, text, shown, enums)
+        value_of = scalar(row, text, shown, enums)
+        if not row.get("drop"):
+            out[to] = value_of
     return out
 
 
