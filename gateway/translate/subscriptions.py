@@ -15,6 +15,10 @@ SP-API; when SP-API fails, the previous record is put back, so the client sees t
 not done. If even that fails, the error says what the gateway recorded and that repeating
 the call completes it. SendTestNotificationToDestination sends MWS's ``Test`` notification
 to the legacy queue itself (through :mod:`gateway.notifications.sqs`).
+
+Reconciling one seller's type is serialized within a process; across replicas every call
+reconciles after its own write, so SP-API ends in line with the records whichever call is last
+(a createSubscription that meets another replica's is SP-API's 409, read back as success).
 """
 
 from __future__ import annotations
