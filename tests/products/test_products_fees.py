@@ -13,8 +13,8 @@ from gateway.catalog import load_catalog
 from gateway.emulator import catalog, fees
 from gateway.mws.errors import MwsError
 from gateway.mws.render import render_success
+from gateway.translate.engine.records import attributed_maps
 from gateway.translate.products.fees import complete, pair_results, read_requests, render
-from gateway.translate.products.records import product_maps
 from tests.conftest import AuditCapture
 from tests.emulator.modelcheck import validate_against_model, validate_request_body
 from tests.products.conftest import Emulator
@@ -41,7 +41,7 @@ NS = "http://mws.amazonservices.com/schema/Products/2011-10-01"
 MODEL = "productFeesV0.json"
 SECTION = load_catalog(check_handlers=False).sections["Products"]
 SPEC = SECTION.operations["GetMyFeesEstimate"].spec
-MAPS = product_maps(SECTION.tables["records"])
+MAPS = attributed_maps(SECTION.tables["records"])
 CENT = Decimal("0.01")
 
 

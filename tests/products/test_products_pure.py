@@ -7,15 +7,14 @@ import pytest
 from gateway.catalog import load_catalog
 from gateway.mws.errors import MwsError
 from gateway.mws.render import render_success
-from gateway.translate.engine.records import RecordMapError
+from gateway.translate.engine.records import AttributedRecordMaps, RecordMapError, attributed_maps
 from gateway.translate.products.pricing import bulk_results, offers_result, parse_request
-from gateway.translate.products.records import AttributedRecordMaps, product_maps
 from tests.support.recordings import load_exchanges
 from tests.support.xmlcheck import assert_valid_mws_xml
 
 NS = "http://mws.amazonservices.com/schema/Products/2011-10-01"
 SECTION = load_catalog(check_handlers=False).sections["Products"]
-MAPS = product_maps(SECTION.tables["records"])
+MAPS = attributed_maps(SECTION.tables["records"])
 
 
 def money(amount: float, currency: str = "CAD") -> dict[str, object]:

@@ -26,8 +26,8 @@ from gateway.mws.xml import Element
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
 from gateway.translate.engine.bodies import read_structs
 from gateway.translate.engine.call import Call, XmlResult
+from gateway.translate.engine.records import AttributedRecordMaps, attributed_maps
 from gateway.translate.engine.upstream import fetch_data
-from gateway.translate.products.records import AttributedRecordMaps, product_maps
 
 STRUCT = "FeesEstimateRequestList"
 
@@ -206,4 +206,4 @@ async def get_my_fees_estimate(call: Call) -> XmlResult:
             "fees_calls": len(by_region),
         }
     )
-    return XmlResult(children=render(done, product_maps(call.section.tables["records"])))
+    return XmlResult(children=render(done, attributed_maps(call.section.tables["records"])))

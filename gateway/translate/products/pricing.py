@@ -19,8 +19,8 @@ from gateway.mws.xml import Element
 from gateway.spapi.errors import UpstreamClientError, UpstreamNotFound
 from gateway.translate.engine.call import Call, XmlResult
 from gateway.translate.engine.params import ParsedParams, parse_params
+from gateway.translate.engine.records import AttributedRecordMaps, attributed_maps
 from gateway.translate.engine.upstream import base_query, dig, fetch_json
-from gateway.translate.products.records import AttributedRecordMaps, product_maps
 
 # Product elements in real answers declare the AttributeSets prefix even when unused.
 NS2 = "http://mws.amazonservices.com/schema/Products/2011-10-01/default.xsd"
@@ -181,7 +181,7 @@ async def _bulk(call: Call) -> XmlResult:
         bulk,
         requested,
         payload,
-        product_maps(call.section.tables["records"]),
+        attributed_maps(call.section.tables["records"]),
         marketplace=marketplace,
         seller_id=call.identity.seller_id,
         refused=refused,
@@ -213,7 +213,7 @@ async def get_lowest_priced_offers(call: Call) -> XmlResult:
     query.update(parsed.upstream)
     query["MarketplaceId"] = marketplace
     path_params = {str(k): value for k in (upstream.get("path_param") or {})}
-    maps = product_maps(call.section.tables["records"])
+    maps = attributed_maps(call.section.tables["records"])
     payload: Mapping[str, Any] | None = None
     error: str | None = None
     try:
