@@ -87,7 +87,10 @@ def _mws_preference(call: Call) -> str:
     return raw or "SELLER_LABEL"
 
 
-def check_items(record: ShipmentRecord, items: list[dict[str, Any]], *, creating: bool) -> None:
+def _quantities(
+    record: ShipmentRecord, items: list[dict[str, Any]]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(planned, asked) quantity per SKU; a SKU the client gives twice is refused."""
     planned = {str(i["sku"]): int(i["quantity"]) for i in record.items}
     asked: dict[str, int] = {}
     for n, item in enumerate(items, 1):
@@ -95,6 +98,11 @@ def check_items(record: ShipmentRecord, items: list[dict[str, Any]], *, creating
         if sku in asked:
             raise invalid(f"InboundShipmentItems.member.{n}.SellerSKU {sku[:64]} is given twice.")
         asked[sku] = int(item["quantity"])
+    return planned, asked
+
+
+def check_items(record: ShipmentRecord, items: list[dict[str, Any]], *, creating: bool) -> None:
+    planned, asked = _quantities(record, items)
     unknown = [s for s in asked if s not in planned]
     if unknown:
         raise invalid(
@@ -314,13 +322,7 @@ async def change_items(
     budget: Budget,
 ) -> None:
     """New quantities through a content update preview, where 2024-03-20 allows one."""
-    planned = {str(i["sku"]): int(i["quantity"]) for i in record.items}
-    asked: dict[str, int] = {}
-    for n, item in enumerate(items, 1):
-        sku = str(item["sku"])
-        if sku in asked:
-            raise invalid(f"InboundShipmentItems.member.{n}.SellerSKU {sku[:64]} is given twice.")
-        asked[sku] = int(item["quantity"])
+    planned, asked = _quantities(record, items)
     added = [s for s in asked if s not in planned]
     if added:
         raise refused(
