@@ -14,7 +14,7 @@ import httpx
 
 from gateway.emulator.inbound.store import InboundStore
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, strip_ns
+from tests.support.xmlcheck import assert_valid_mws_xml, child, kids, text
 
 INBOUND = ("/FulfillmentInboundShipment/2010-10-01", "2010-10-01")
 ADDRESS = {
@@ -82,23 +82,6 @@ def package_params(shipment_id: str, weights: list[float]) -> dict[str, str]:
             }
         )
     return params
-
-
-def kids(node: ET.Element | None, tag: str) -> list[ET.Element]:
-    return [] if node is None else [c for c in node if strip_ns(c.tag) == tag]
-
-
-def child(node: ET.Element, path: str) -> ET.Element:
-    found: ET.Element | None = node
-    for part in path.split("/"):
-        assert found is not None
-        found = next((c for c in found if strip_ns(c.tag) == part), None)
-    assert found is not None, path
-    return found
-
-
-def text(node: ET.Element, path: str) -> str:
-    return child(node, path).text or ""
 
 
 def error_of(response: httpx.Response) -> tuple[int, str, str]:

@@ -18,10 +18,8 @@ from gateway.translate.inbound.records import PLAN_INTENT, SHIPMENT
 from tests.inbound.helpers import (
     address,
     call,
-    child,
     create_params,
     error_of,
-    kids,
     ok,
     package_params,
     page_count,
@@ -29,10 +27,9 @@ from tests.inbound.helpers import (
     plan_members,
     plan_params,
     store_of,
-    text,
 )
 from tests.support.gateway import MwsClient, demo_settings, running_gateway
-from tests.support.xmlcheck import assert_valid_mws_xml
+from tests.support.xmlcheck import assert_valid_mws_xml, child, kids, text
 
 pytestmark = pytest.mark.anyio
 CREATE_PLAN = "fbaInbound2024.createInboundPlan"

@@ -22,19 +22,17 @@ from gateway.emulator.inbound.store import InboundStore
 from gateway.state.store_postgres import PostgresStore
 from tests.inbound.helpers import (
     call,
-    child,
     create_params,
     error_of,
-    kids,
     ok,
     package_params,
     pdf_of,
     plan_members,
     plan_params,
-    text,
 )
 from tests.state.conftest import POSTGRES_URL
 from tests.support.gateway import MwsClient, demo_settings
+from tests.support.xmlcheck import child, kids, text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.services]
 

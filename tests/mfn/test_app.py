@@ -17,9 +17,8 @@ from gateway.emulator.config import FaultSpec
 from gateway.emulator.mfn import MfnSettings
 from tests.conftest import AuditCapture
 from tests.mfn.helpers import MFN, details_params, merchant_order
-from tests.outbound.helpers import child, kids, text
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, find_text, strip_ns
+from tests.support.xmlcheck import assert_valid_mws_xml, child, find_text, kids, strip_ns, text
 
 pytestmark = pytest.mark.anyio
 

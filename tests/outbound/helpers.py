@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
-from tests.support.xmlcheck import strip_ns
-
 OUTBOUND = ("/FulfillmentOutboundShipment/2010-10-01", "2010-10-01")
-
-
-def kids(node: ET.Element | None, tag: str) -> list[ET.Element]:
-    return [] if node is None else [c for c in node if strip_ns(c.tag) == tag]
-
-
-def child(node: ET.Element, path: str) -> ET.Element:
-    found: ET.Element | None = node
-    for part in path.split("/"):
-        assert found is not None
-        found = next((c for c in found if strip_ns(c.tag) == part), None)
-    assert found is not None, path
-    return found
-
-
-def text(node: ET.Element, path: str) -> str:
-    return child(node, path).text or ""
 
 
 def create_params(order_id: str, sku: str, *, boto_items: bool = False) -> dict[str, str]:

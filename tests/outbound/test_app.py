@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.emulator.outbound import OutboundSettings, package_number, shipment_id, status_of
-from tests.outbound.helpers import OUTBOUND, child, create_params, kids, text
+from tests.outbound.helpers import OUTBOUND, create_params
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, find_text
+from tests.support.xmlcheck import assert_valid_mws_xml, child, find_text, kids, text
 
 pytestmark = pytest.mark.anyio
 

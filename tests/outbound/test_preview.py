@@ -14,9 +14,9 @@ from gateway.translate.engine.bodies import build_body
 from gateway.translate.engine.fields import FieldMaps
 from gateway.translate.outbound import preview_children
 from tests.emulator.modelcheck import validate_against_model, validate_definition
-from tests.outbound.helpers import OUTBOUND, child, kids, text
+from tests.outbound.helpers import OUTBOUND
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, find_text
+from tests.support.xmlcheck import assert_valid_mws_xml, child, find_text, kids, text
 
 MODEL = "fulfillmentOutbound_2020-07-01.json"
 SECTION = load_catalog(check_handlers=False).sections["FulfillmentOutboundShipment"]

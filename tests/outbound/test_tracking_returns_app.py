@@ -15,9 +15,9 @@ from gateway.emulator import outbound as emulated
 from gateway.emulator.common import emulator_now
 from gateway.emulator.config import FaultSpec
 from gateway.emulator.outbound import OutboundOrder, OutboundSettings
-from tests.outbound.helpers import OUTBOUND, child, create_params, kids, text
+from tests.outbound.helpers import OUTBOUND, create_params
 from tests.support.gateway import MwsClient
-from tests.support.xmlcheck import assert_valid_mws_xml, find_text, strip_ns
+from tests.support.xmlcheck import assert_valid_mws_xml, child, find_text, kids, strip_ns, text
 
 pytestmark = pytest.mark.anyio
 

@@ -58,3 +58,22 @@ def find_text(root: ET.Element, path: str) -> str | None:
             return None
         node = next((c for c in node if strip_ns(c.tag) == part), None)
     return None if node is None else node.text
+
+
+def kids(node: ET.Element | None, tag: str) -> list[ET.Element]:
+    """The children named ``tag`` (namespace ignored)."""
+    return [] if node is None else [c for c in node if strip_ns(c.tag) == tag]
+
+
+def child(node: ET.Element, path: str) -> ET.Element:
+    """The element at ``a/b/c`` below ``node`` (namespaces ignored); it must exist."""
+    found: ET.Element | None = node
+    for part in path.split("/"):
+        assert found is not None
+        found = next((c for c in found if strip_ns(c.tag) == part), None)
+    assert found is not None, path
+    return found
+
+
+def text(node: ET.Element, path: str) -> str:
+    return child(node, path).text or ""
